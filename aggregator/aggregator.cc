@@ -1,0 +1,195 @@
+#include "aggregator/aggregator.h"
+
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "third_party/status_macros.h"
+#include "proto/crc32c.h"
+#include "proto/tensor_util.h"
+
+namespace orbitfl::aggregator {
+
+absl::StatusOr<std::unique_ptr<Aggregator>> Aggregator::Create(
+    const AggregatorOptions& options, std::unique_ptr<Strategy> strategy) {
+  if (strategy == nullptr) {
+    return absl::InvalidArgumentError("aggregator: no strategy");
+  }
+  if (options.initial.tensors_size() == 0) {
+    return absl::InvalidArgumentError("aggregator: initial model is empty");
+  }
+  return std::unique_ptr<Aggregator>(
+      new Aggregator(options, std::move(strategy)));
+}
+
+Aggregator::Aggregator(const AggregatorOptions& options,
+                       std::unique_ptr<Strategy> strategy)
+    : max_update_bytes_(options.max_update_bytes),
+      strategy_(std::move(strategy)),
+      now_(options.start) {
+  absl::MutexLock lock(&mu_);
+  proto::Model initial = options.initial;
+  initial.set_version(0);
+  strategy_->Start(initial, options.start);
+  PublishLocked();
+}
+
+void Aggregator::PublishLocked() {
+  const proto::Model& g = strategy_->global();
+  std::string bytes;
+  g.SerializeToString(&bytes);
+  versions_[g.version()] = std::make_shared<const std::string>(std::move(bytes));
+}
+
+absl::Status Aggregator::ReceiveChunk(const proto::UpdateChunk& chunk) {
+  if (proto::Crc32c(chunk.data()) != chunk.crc32c()) {
+    return absl::DataLossError(absl::StrCat(
+        "upload ", chunk.transfer_id(), ": CRC32C mismatch in chunk at offset ",
+        chunk.offset()));
+  }
+  if (chunk.total_bytes() <= 0 || chunk.total_bytes() > max_update_bytes_) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "upload ", chunk.transfer_id(), ": total_bytes expected in (0, ",
+        max_update_bytes_, "], got ", chunk.total_bytes()));
+  }
+  absl::MutexLock lock(&mu_);
+  if (finished_.count(chunk.transfer_id()) > 0) return absl::OkStatus();
+  Upload& up = uploads_[chunk.transfer_id()];
+  if (up.total_bytes == 0) {
+    up.satellite = chunk.satellite();
+    up.base_version = chunk.base_version();
+    up.total_bytes = chunk.total_bytes();
+  } else if (up.total_bytes != chunk.total_bytes() ||
+             up.satellite != chunk.satellite()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "upload ", chunk.transfer_id(), ": chunk says ", chunk.satellite(),
+        "/", chunk.total_bytes(), " bytes, upload began as ", up.satellite,
+        "/", up.total_bytes));
+  }
+  const int64_t have = static_cast<int64_t>(up.data.size());
+  const int64_t end = chunk.offset() + static_cast<int64_t>(chunk.data().size());
+  if (chunk.offset() > have) {
+    return absl::OutOfRangeError(
+        absl::StrCat("upload ", chunk.transfer_id(), ": chunk at offset ",
+                     chunk.offset(), ", expected ", have));
+  }
+  if (end > up.total_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("upload ", chunk.transfer_id(), ": chunk ends at ", end,
+                     ", past total_bytes ", up.total_bytes));
+  }
+  if (end > have) up.data.append(chunk.data().substr(have - chunk.offset()));
+  return absl::OkStatus();
+}
+
+proto::UploadAck Aggregator::FinishUpload(const std::string& transfer_id) {
+  absl::MutexLock lock(&mu_);
+  proto::UploadAck ack;
+  ack.set_transfer_id(transfer_id);
+  if (auto done = finished_.find(transfer_id); done != finished_.end()) {
+    return done->second;
+  }
+  auto it = uploads_.find(transfer_id);
+  if (it == uploads_.end()) return ack;
+  const Upload& up = it->second;
+  ack.set_acked_bytes(static_cast<int64_t>(up.data.size()));
+  if (ack.acked_bytes() < up.total_bytes) return ack;
+
+  ack.set_complete(true);
+  proto::ModelDelta delta;
+  absl::Status valid = delta.ParseFromString(up.data)
+                           ? ValidateLocked(delta, up)
+                           : absl::InvalidArgumentError(
+                                 "payload is not a serialised ModelDelta");
+  if (valid.ok()) {
+    Decision d = strategy_->Offer(delta, now_);
+    ack.set_accepted(d.accepted);
+    ack.set_reason(d.reason);
+  } else {
+    ack.set_reason(std::string(valid.message()));
+  }
+  finished_[transfer_id] = ack;
+  uploads_.erase(it);
+  return ack;
+}
+
+absl::Status Aggregator::ValidateLocked(const proto::ModelDelta& delta,
+                                        const Upload& upload) const {
+  if (delta.satellite() != upload.satellite ||
+      delta.base_version() != upload.base_version) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "update claims ", delta.satellite(), "@v", delta.base_version(),
+        " but was uploaded as ", upload.satellite, "@v", upload.base_version));
+  }
+  const proto::Model& g = strategy_->global();
+  if (delta.tensors_size() != g.tensors_size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "update has ", delta.tensors_size(), " tensors, model has ",
+        g.tensors_size()));
+  }
+  for (int k = 0; k < g.tensors_size(); ++k) {
+    const proto::Tensor& t = delta.tensors(k);
+    if (!proto::SameLayout(t, g.tensors(k)) ||
+        static_cast<int64_t>(t.data().size()) != 4 * proto::NumElements(t)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "update tensor \"", t.name(), "\" does not match model tensor \"",
+          g.tensors(k).name(), "\""));
+    }
+    for (float v : proto::ToFloats(t)) {
+      if (!std::isfinite(v)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("update tensor \"", t.name(), "\" holds NaN or Inf"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::pair<int64_t, std::shared_ptr<const std::string>>>
+Aggregator::ModelBytes(int64_t version) const {
+  absl::MutexLock lock(&mu_);
+  if (version == 0) version = strategy_->global().version();
+  auto it = versions_.find(version);
+  if (it == versions_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("model version ", version, " was never published"));
+  }
+  return std::make_pair(version, it->second);
+}
+
+absl::StatusOr<proto::TickReply> Aggregator::Tick(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  if (now < now_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tick at ", absl::FormatTime(now),
+                     " is before the aggregator's clock ",
+                     absl::FormatTime(now_)));
+  }
+  now_ = now;
+  ORBITFL_ASSIGN_OR_RETURN(bool aggregated, strategy_->Advance(now));
+  if (aggregated) PublishLocked();
+  proto::TickReply reply = ReplyLocked();
+  reply.set_aggregated(aggregated);
+  return reply;
+}
+
+proto::TickReply Aggregator::ReplyLocked() const {
+  proto::TickReply r;
+  const int64_t version = strategy_->global().version();
+  r.set_model_version(version);
+  r.set_updates_applied(strategy_->updates_applied());
+  r.set_min_base_version(strategy_->min_base_version());
+  r.set_model_bytes(static_cast<int64_t>(versions_.at(version)->size()));
+  const absl::Time deadline = strategy_->next_deadline();
+  if (deadline != absl::InfiniteFuture()) {
+    r.set_next_deadline_ms(absl::ToUnixMillis(deadline));
+  }
+  return r;
+}
+
+int64_t Aggregator::current_version() const {
+  absl::MutexLock lock(&mu_);
+  return strategy_->global().version();
+}
+
+}  // namespace orbitfl::aggregator

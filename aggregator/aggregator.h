@@ -1,0 +1,88 @@
+#ifndef ORBITFL_AGGREGATOR_AGGREGATOR_H_
+#define ORBITFL_AGGREGATOR_AGGREGATOR_H_
+
+// The ground aggregator's state, independent of the wire: resumable chunked
+// uploads (checked by CRC32C and offset), validation of complete updates
+// against the global model, the strategy, and every published model version
+// serialised for download. The gRPC service in service.h is a thin shell.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "aggregator/strategy.h"
+#include "proto/services.pb.h"
+#include "proto/tensor.pb.h"
+
+namespace orbitfl::aggregator {
+
+struct AggregatorOptions {
+  proto::Model initial;  // version 0
+  absl::Time start;
+  // Largest serialised update accepted.
+  int64_t max_update_bytes = 64 << 20;
+};
+
+class Aggregator {
+ public:
+  static absl::StatusOr<std::unique_ptr<Aggregator>> Create(
+      const AggregatorOptions& options, std::unique_ptr<Strategy> strategy);
+
+  // One chunk of an upload. DataLoss when its CRC32C does not match,
+  // OutOfRange when it starts past the bytes received (a gap),
+  // InvalidArgument when it contradicts the upload's total size or is too
+  // large. Chunks wholly below the received offset are resent duplicates
+  // and are ignored.
+  absl::Status ReceiveChunk(const proto::UpdateChunk& chunk)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Closes one upload stream: acknowledges the contiguous bytes received
+  // and, once all arrived, validates and offers the update (exactly once).
+  proto::UploadAck FinishUpload(const std::string& transfer_id)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  // The serialised model of `version` (0 = current) and its version.
+  // NotFound for a version never published.
+  absl::StatusOr<std::pair<int64_t, std::shared_ptr<const std::string>>>
+  ModelBytes(int64_t version) const ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Advances the virtual clock.
+  absl::StatusOr<proto::TickReply> Tick(absl::Time now)
+      ABSL_LOCKS_EXCLUDED(mu_);
+
+  int64_t current_version() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  struct Upload {
+    std::string satellite;
+    int64_t base_version = 0;
+    int64_t total_bytes = 0;
+    std::string data;
+  };
+  Aggregator(const AggregatorOptions& options,
+             std::unique_ptr<Strategy> strategy);
+  void PublishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status ValidateLocked(const proto::ModelDelta& delta,
+                              const Upload& upload) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  proto::TickReply ReplyLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const int64_t max_update_bytes_;
+  mutable absl::Mutex mu_;
+  std::unique_ptr<Strategy> strategy_ ABSL_GUARDED_BY(mu_);
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Upload> uploads_ ABSL_GUARDED_BY(mu_);
+  // Finished uploads and their final acknowledgement, so that a repeated
+  // upload is acknowledged again but never applied twice.
+  std::map<std::string, proto::UploadAck> finished_ ABSL_GUARDED_BY(mu_);
+  std::map<int64_t, std::shared_ptr<const std::string>> versions_
+      ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace orbitfl::aggregator
+
+#endif  // ORBITFL_AGGREGATOR_AGGREGATOR_H_

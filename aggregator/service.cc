@@ -1,0 +1,80 @@
+#include "aggregator/service.h"
+
+#include <algorithm>
+#include <string>
+
+#include "proto/crc32c.h"
+#include "proto/grpc_status.h"
+
+namespace orbitfl::aggregator {
+
+grpc::Status AggregatorService::UploadUpdate(
+    grpc::ServerContext* context,
+    grpc::ServerReader<proto::UpdateChunk>* reader, proto::UploadAck* ack) {
+  proto::UpdateChunk chunk;
+  std::string transfer_id;
+  absl::Status status;
+  while (reader->Read(&chunk)) {
+    if (transfer_id.empty()) transfer_id = chunk.transfer_id();
+    if (chunk.transfer_id() != transfer_id) {
+      status = absl::InvalidArgumentError(
+          "one upload stream carries one transfer_id");
+      break;
+    }
+    // A bad chunk ends this stream; the acknowledgement tells the client
+    // where to resume.
+    status = aggregator_->ReceiveChunk(chunk);
+    if (!status.ok()) break;
+  }
+  if (transfer_id.empty()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "upload stream carried no chunk");
+  }
+  *ack = aggregator_->FinishUpload(transfer_id);
+  if (!status.ok() && !absl::IsDataLoss(status)) {
+    return proto::ToGrpcStatus(status);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AggregatorService::DownloadModel(
+    grpc::ServerContext* context, const proto::ModelRequest* request,
+    grpc::ServerWriter<proto::ModelChunk>* writer) {
+  const int64_t current = aggregator_->current_version();
+  // A download of a superseded version restarts on the current one.
+  int64_t offset = request->offset();
+  if (request->version() != 0 && request->version() != current) offset = 0;
+  auto model = aggregator_->ModelBytes(current);
+  if (!model.ok()) return proto::ToGrpcStatus(model.status());
+  const std::string& bytes = *model->second;
+  const int64_t total = static_cast<int64_t>(bytes.size());
+  if (offset < 0 || offset > total) {
+    return grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                        "model download offset outside the model");
+  }
+  const int64_t end = request->max_bytes() > 0
+                          ? std::min(total, offset + request->max_bytes())
+                          : total;
+  proto::ModelChunk chunk;
+  for (int64_t at = offset; at < end; at += chunk_bytes_) {
+    const int64_t n = std::min<int64_t>(chunk_bytes_, end - at);
+    chunk.set_version(model->first);
+    chunk.set_offset(at);
+    chunk.set_total_bytes(total);
+    chunk.set_data(bytes.substr(at, n));
+    chunk.set_crc32c(proto::Crc32c(chunk.data()));
+    if (!writer->Write(chunk)) break;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AggregatorService::Tick(grpc::ServerContext* context,
+                                     const proto::TickRequest* request,
+                                     proto::TickReply* reply) {
+  auto r = aggregator_->Tick(absl::FromUnixMillis(request->utc_ms()));
+  if (!r.ok()) return proto::ToGrpcStatus(r.status());
+  *reply = *std::move(r);
+  return grpc::Status::OK;
+}
+
+}  // namespace orbitfl::aggregator

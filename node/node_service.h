@@ -1,0 +1,54 @@
+#ifndef ORBITFL_NODE_NODE_SERVICE_H_
+#define ORBITFL_NODE_NODE_SERVICE_H_
+
+// The SatelliteNode gRPC service. One service hosts one or more satellites
+// (one per process when distributed, all of them when embedded); while a
+// link is open the node itself streams to and from the Aggregator service.
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/synchronization/mutex.h"
+#include "node/satellite.h"
+#include "proto/services.grpc.pb.h"
+
+namespace orbitfl::node {
+
+class NodeService final : public proto::SatelliteNode::Service {
+ public:
+  // `aggregator` is the channel to the Aggregator service; uploads stream
+  // in chunks of `chunk_bytes`.
+  NodeService(std::shared_ptr<grpc::Channel> aggregator, int chunk_bytes);
+
+  // Hosts `satellite` under its name (unique).
+  void Host(std::unique_ptr<Satellite> satellite) ABSL_LOCKS_EXCLUDED(mu_);
+
+  grpc::Status Train(grpc::ServerContext* context,
+                     const proto::TrainRequest* request,
+                     proto::TrainReply* reply) override;
+  grpc::Status SendUpdate(grpc::ServerContext* context,
+                          const proto::LinkRequest* request,
+                          proto::LinkReply* reply) override;
+  grpc::Status FetchModel(grpc::ServerContext* context,
+                          const proto::LinkRequest* request,
+                          proto::LinkReply* reply) override;
+  grpc::Status Status(grpc::ServerContext* context,
+                      const proto::NodeStatusRequest* request,
+                      proto::NodeStatus* reply) override;
+
+ private:
+  // NOT_FOUND naming the satellite when it is not hosted here.
+  grpc::Status Find(const std::string& name, Satellite** out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  std::unique_ptr<proto::Aggregator::Stub> aggregator_;
+  const int chunk_bytes_;
+  absl::Mutex mu_;
+  std::map<std::string, std::unique_ptr<Satellite>> satellites_
+      ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace orbitfl::node
+
+#endif  // ORBITFL_NODE_NODE_SERVICE_H_

@@ -1,0 +1,102 @@
+#ifndef ORBITFL_NODE_SATELLITE_H_
+#define ORBITFL_NODE_SATELLITE_H_
+
+// One satellite's on-board software, independent of the wire: the sensor
+// (tiles under the ground track, in daylight, into finite storage), the
+// local trainer, and the buffers of the model being received and the update
+// being sent. The SatelliteNode gRPC service (node_service.h) drives it.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "node/tile_store.h"
+#include "node/trainer.h"
+#include "orbit/propagator.h"
+#include "proto/services.pb.h"
+#include "proto/tensor.pb.h"
+#include "sim/world/tile.h"
+
+namespace orbitfl::node {
+
+struct SensorOptions {
+  absl::Duration capture_interval = absl::Seconds(60);
+  // Captures only while the Sun is at least this high at the sub-satellite
+  // point.
+  double min_sun_elevation_deg = 10;
+  int max_tiles = 2000;
+};
+
+struct SatelliteOptions {
+  std::string name;
+  // Not owned; must outlive the satellite.
+  const orbit::Propagator* orbit = nullptr;
+  const world::TileSynthesizer* tiles = nullptr;
+  absl::Time epoch;  // first capture instant
+  SensorOptions sensor;
+  TrainerOptions trainer;
+  double onboard_flops = 2e9;  // sustained FLOP/s for training
+  int min_tiles = 64;          // tiles needed before training
+  uint64_t seed = 0;           // scenario seed
+  int index = 0;               // satellite index, for its random stream
+};
+
+class Satellite {
+ public:
+  static absl::StatusOr<std::unique_ptr<Satellite>> Create(
+      const SatelliteOptions& options);
+
+  // Captures every tile due in (last capture, t].
+  void CaptureUntil(absl::Time t);
+  // Captures up to t, then trains from the held model into a pending
+  // update. Not an error when it cannot train yet (no model, too few
+  // tiles): the reply says why.
+  absl::StatusOr<proto::TrainReply> Train(absl::Time t);
+
+  // Model reception: bytes arrive in order; a chunk of another version
+  // restarts the download. Returns true when the model is complete.
+  absl::StatusOr<bool> ReceiveModelChunk(const proto::ModelChunk& chunk);
+  // The pending update, serialised, and how far it has been acknowledged.
+  const std::string& update_bytes() const { return update_bytes_; }
+  int64_t update_base_version() const { return update_base_version_; }
+  int64_t update_acked() const { return update_acked_; }
+  std::string update_transfer_id() const;
+  // Records the aggregator's acknowledgement; a complete one clears the
+  // pending update.
+  void AcknowledgeUpdate(int64_t acked_bytes, bool complete);
+  // Drops a pending update the aggregator would refuse as too old.
+  void DropUpdateOlderThan(int64_t min_base_version);
+
+  proto::NodeStatus Status() const;
+  const std::string& name() const { return options_.name; }
+  int64_t model_version() const { return model_ ? model_->version() : -1; }
+  int64_t downloading_version() const { return download_version_; }
+  int64_t downloaded_bytes() const {
+    return static_cast<int64_t>(download_.size());
+  }
+  const TileStore& store() const { return store_; }
+
+ private:
+  Satellite(const SatelliteOptions& options,
+            std::unique_ptr<LocalTrainer> trainer);
+
+  SatelliteOptions options_;
+  std::unique_ptr<LocalTrainer> trainer_;
+  TileStore store_;
+  std::mt19937_64 gen_;  // this satellite's mini-batch stream
+  int64_t next_capture_ = 0;  // index of the next capture instant
+  std::optional<proto::Model> model_;
+  int64_t download_version_ = 0;
+  std::string download_;
+  std::string update_bytes_;
+  int64_t update_base_version_ = -1;
+  int64_t update_acked_ = 0;
+};
+
+}  // namespace orbitfl::node
+
+#endif  // ORBITFL_NODE_SATELLITE_H_

@@ -1,0 +1,69 @@
+#ifndef ORBITFL_NODE_TRAINER_H_
+#define ORBITFL_NODE_TRAINER_H_
+
+// On-board local training and evaluation. LibTorch stays behind this
+// header: callers see protos and flat datasets only.
+
+#include <cstdint>
+#include <memory>
+#include <random>
+
+#include "absl/status/statusor.h"
+#include "node/dataset.h"
+#include "node/model.h"
+#include "proto/tensor.pb.h"
+
+namespace orbitfl::node {
+
+struct TrainerOptions {
+  ModelSpec spec;
+  int local_steps = 20;        // SGD steps per call to Train
+  int batch_size = 32;         // tiles per step, drawn with replacement
+  double learning_rate = 0.05; // plain SGD
+};
+
+struct TrainResult {
+  proto::ModelDelta delta;  // local - global, base_version = global.version
+  double mean_loss = 0;     // over the local steps
+  int64_t flops = 0;        // forward + backward, about 3x forward
+};
+
+class LocalTrainer {
+ public:
+  static absl::StatusOr<std::unique_ptr<LocalTrainer>> Create(
+      const TrainerOptions& options);
+  ~LocalTrainer();
+
+  // Starts from `global`, runs local_steps of SGD on mini-batches of `data`
+  // drawn with `gen`, and returns the weight delta. FailedPrecondition when
+  // `data` is empty; InvalidArgument when `global` does not fit the spec.
+  absl::StatusOr<TrainResult> Train(const proto::Model& global,
+                                    const TileDataset& data,
+                                    std::mt19937_64& gen);
+
+  const TrainerOptions& options() const;
+
+ private:
+  struct Impl;
+  explicit LocalTrainer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+struct EvalResult {
+  double accuracy = 0;
+  double loss = 0;  // mean cross-entropy
+  int64_t examples = 0;
+};
+
+// Accuracy and loss of `model` on `data`.
+absl::StatusOr<EvalResult> Evaluate(const ModelSpec& spec,
+                                    const proto::Model& model,
+                                    const TileDataset& data);
+
+// Adds `delta` to `model` tensor by tensor (for tests and tools).
+absl::Status ApplyDelta(const proto::ModelDelta& delta, double scale,
+                        proto::Model& model);
+
+}  // namespace orbitfl::node
+
+#endif  // ORBITFL_NODE_TRAINER_H_

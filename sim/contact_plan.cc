@@ -1,0 +1,72 @@
+#include "sim/contact_plan.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "orbit/walker.h"
+#include "sim/time_format.h"
+#include "third_party/status_macros.h"
+
+namespace orbitfl::sim {
+
+absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
+                                             absl::Time start,
+                                             absl::Time stop) {
+  ContactPlan plan;
+  const proto::WalkerDelta& w = scenario.constellation().walker_delta();
+  orbit::WalkerDeltaOptions walker;
+  walker.total = w.total();
+  walker.planes = w.planes();
+  walker.phasing = w.phasing();
+  walker.altitude_km = w.altitude_km();
+  walker.inclination_deg = w.inclination_deg();
+  walker.epoch = start;
+  walker.name_prefix = w.name_prefix();
+  ORBITFL_ASSIGN_OR_RETURN(std::vector<orbit::NamedElements> sats,
+                           orbit::WalkerDelta(walker));
+  for (const orbit::NamedElements& sat : sats) {
+    ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<orbit::J2Propagator> p,
+                             orbit::J2Propagator::Create(sat.elements));
+    plan.satellite_names.push_back(sat.name);
+    plan.orbits.push_back(std::move(p));
+  }
+  for (const proto::GroundStation& g : scenario.stations()) {
+    orbit::GroundStation station;
+    station.name = g.name();
+    station.location.lat_rad = g.lat_deg() * orbit::kDegToRad;
+    station.location.lon_rad = g.lon_deg() * orbit::kDegToRad;
+    station.location.alt_km = g.alt_m() / 1000.0;
+    station.min_elevation_rad = g.min_elevation_deg() * orbit::kDegToRad;
+    plan.stations.push_back(station);
+  }
+  std::vector<const orbit::Propagator*> orbits;
+  for (const auto& p : plan.orbits) orbits.push_back(p.get());
+  orbit::WindowSearchOptions search;
+  search.start = start;
+  search.stop = stop;
+  ORBITFL_ASSIGN_OR_RETURN(
+      std::vector<orbit::ContactWindow> windows,
+      orbit::FindGroundWindows(orbits, plan.stations, search));
+  for (orbit::ContactWindow& window : windows) {
+    window.start = CeilToMillis(window.start);
+    window.end = FloorToMillis(window.end);
+    if (window.end > window.start) plan.windows.push_back(window);
+  }
+  return plan;
+}
+
+std::string ContactsCsv(const ContactPlan& plan,
+                        const proto::LinkConfig& link) {
+  std::string csv =
+      "kind,a,b,start_utc,end_utc,duration_s,max_elevation_deg,rate_bps\n";
+  for (const orbit::ContactWindow& w : plan.windows) {
+    absl::StrAppendFormat(
+        &csv, "ground,%s,%s,%s,%s,%.3f,%.3f,%.0f\n",
+        plan.satellite_names[w.satellite], plan.stations[w.station].name,
+        FormatUtc(w.start), FormatUtc(w.end),
+        absl::ToDoubleSeconds(w.end - w.start),
+        w.max_elevation_rad * orbit::kRadToDeg, link.downlink_rate_bps());
+  }
+  return csv;
+}
+
+}  // namespace orbitfl::sim

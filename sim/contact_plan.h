@@ -1,0 +1,40 @@
+#ifndef ORBITFL_SIM_CONTACT_PLAN_H_
+#define ORBITFL_SIM_CONTACT_PLAN_H_
+
+// The scenario's satellites, stations and every ground contact window over
+// the run, computed once before the run starts.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "orbit/propagator.h"
+#include "orbit/visibility.h"
+#include "proto/scenario.pb.h"
+
+namespace orbitfl::sim {
+
+struct ContactPlan {
+  std::vector<std::string> satellite_names;
+  std::vector<std::unique_ptr<orbit::Propagator>> orbits;
+  std::vector<orbit::GroundStation> stations;
+  // Sorted by start; edges rounded inward to whole milliseconds, so the
+  // run directory's millisecond times reproduce them exactly.
+  std::vector<orbit::ContactWindow> windows;
+};
+
+absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
+                                             absl::Time start,
+                                             absl::Time stop);
+
+// contacts.csv: kind,a,b,start_utc,end_utc,duration_s,max_elevation_deg,
+// rate_bps. For ground windows rate_bps is the downlink rate (satellite to
+// ground, the direction updates travel).
+std::string ContactsCsv(const ContactPlan& plan,
+                        const proto::LinkConfig& link);
+
+}  // namespace orbitfl::sim
+
+#endif  // ORBITFL_SIM_CONTACT_PLAN_H_

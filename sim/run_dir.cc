@@ -1,0 +1,49 @@
+#include "sim/run_dir.h"
+
+#include "absl/strings/str_format.h"
+#include "sim/time_format.h"
+#include "third_party/status_macros.h"
+
+namespace orbitfl::sim {
+
+absl::StatusOr<std::unique_ptr<RunDirectory>> RunDirectory::Create(
+    const std::string& dir, Env* env) {
+  ORBITFL_RETURN_IF_ERROR(env->CreateDirs(dir));
+  std::unique_ptr<RunDirectory> run(new RunDirectory(dir, env));
+  ORBITFL_ASSIGN_OR_RETURN(run->events_,
+                           env->NewAppendFile(dir + "/events.jsonl"));
+  ORBITFL_ASSIGN_OR_RETURN(run->metrics_,
+                           env->NewAppendFile(dir + "/metrics.csv"));
+  ORBITFL_RETURN_IF_ERROR(run->metrics_->Append(
+      "utc,sim_hours,model_version,accuracy,loss,updates_applied,bytes_up,"
+      "bytes_down\n"));
+  return run;
+}
+
+absl::Status RunDirectory::WriteContacts(const std::string& csv) {
+  return env_->WriteFile(dir_ + "/contacts.csv", csv);
+}
+
+absl::Status RunDirectory::AppendEvent(const JsonObject& event) {
+  return events_->Append(event.str() + "\n");
+}
+
+absl::Status RunDirectory::AppendMetrics(const MetricsRow& r) {
+  ORBITFL_RETURN_IF_ERROR(metrics_->Append(absl::StrFormat(
+      "%s,%.4f,%d,%.4f,%.4f,%d,%d,%d\n", FormatUtc(r.utc), r.sim_hours,
+      r.model_version, r.accuracy, r.loss, r.updates_applied, r.bytes_up,
+      r.bytes_down)));
+  // Flushed per row: a run stopped midway keeps every evaluation so far.
+  return metrics_->Flush();
+}
+
+absl::Status RunDirectory::WriteSummary(const JsonObject& summary) {
+  return env_->WriteFile(dir_ + "/summary.json", summary.str() + "\n");
+}
+
+absl::Status RunDirectory::Close() {
+  ORBITFL_RETURN_IF_ERROR(events_->Close());
+  return metrics_->Close();
+}
+
+}  // namespace orbitfl::sim

@@ -1,0 +1,223 @@
+#include "sim/scenario.h"
+
+#include <cmath>
+#include <set>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "sim/time_format.h"
+#include "third_party/status_macros.h"
+
+namespace orbitfl::sim {
+namespace {
+
+// Collects the parser's first error with its 1-based line and column.
+class FirstError final : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (message_.empty()) {
+      message_ = absl::StrCat("line ", line + 1, ", column ", column + 1,
+                              ": ", message);
+    }
+  }
+  void AddWarning(int, google::protobuf::io::ColumnNumber,
+                  const std::string&) override {}
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string message_;
+};
+
+// Accumulates "field: expected ..., got ..." checks for one file.
+class Checker {
+ public:
+  explicit Checker(const std::string& filename) : filename_(filename) {}
+
+  void Expect(bool ok, const std::string& field, const std::string& expected,
+              const std::string& got) {
+    if (!ok && first_.empty()) {
+      first_ = absl::StrCat(filename_, ": ", field, ": expected ", expected,
+                            ", got ", got);
+    }
+  }
+  void InRange(double v, double lo, double hi, const std::string& field,
+               const std::string& what) {
+    Expect(std::isfinite(v) && v >= lo && v <= hi, field,
+           absl::StrCat(what, " in [", lo, ", ", hi, "]"), absl::StrCat(v));
+  }
+  void Positive(double v, const std::string& field) {
+    Expect(std::isfinite(v) && v > 0, field, "a value > 0", absl::StrCat(v));
+  }
+  absl::Status status() const {
+    return first_.empty() ? absl::OkStatus()
+                          : absl::InvalidArgumentError(first_);
+  }
+
+ private:
+  std::string filename_;
+  std::string first_;
+};
+
+template <typename T>
+void Default(T* field, T value) {
+  if (*field == T{}) *field = value;
+}
+
+// Proto3 scalars have no mutable_ accessor: a numeric field left at 0 takes
+// its default.
+#define SCENARIO_DEFAULT(msg, field, value) \
+  if ((msg).field() == 0) (msg).set_##field(value)
+
+}  // namespace
+
+absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
+  Checker c(file);
+  Default<std::string>(s.mutable_epoch_utc(), "2026-03-20T00:00:00Z");
+  if (absl::StatusOr<absl::Time> t = ParseUtc(s.epoch_utc()); !t.ok()) {
+    c.Expect(false, "epoch_utc", "an ISO 8601 UTC time like 2026-03-20T00:00:00Z",
+             absl::StrCat("\"", s.epoch_utc(), "\""));
+  }
+  if (s.duration_hours() == 0) s.set_duration_hours(24);
+  c.InRange(s.duration_hours(), 1e-3, 24 * 366, "duration_hours",
+            "a duration in hours");
+
+  if (!s.constellation().has_walker_delta()) {
+    c.Expect(false, "constellation", "a walker_delta { ... } block",
+             "none");
+  } else {
+    proto::WalkerDelta& w = *s.mutable_constellation()->mutable_walker_delta();
+    const std::string f = "constellation.walker_delta.";
+    c.Expect(w.total() >= 1, f + "total", "at least 1 satellite",
+             absl::StrCat(w.total()));
+    c.Expect(w.planes() >= 1 && w.planes() <= std::max(1, w.total()) &&
+                 (w.total() < 1 || w.total() % w.planes() == 0),
+             f + "planes", absl::StrCat("a divisor of total (", w.total(), ")"),
+             absl::StrCat(w.planes()));
+    c.Expect(w.phasing() >= 0 && w.phasing() < std::max(1, w.planes()),
+             f + "phasing", absl::StrCat("0 <= F < planes (", w.planes(), ")"),
+             absl::StrCat(w.phasing()));
+    c.InRange(w.altitude_km(), 100, 100000, f + "altitude_km",
+              "an altitude in km");
+    c.InRange(w.inclination_deg(), 0, 180, f + "inclination_deg",
+              "an inclination in degrees");
+    Default<std::string>(w.mutable_name_prefix(), "sat");
+  }
+
+  c.Expect(s.stations_size() > 0, "stations", "at least one ground station",
+           "none");
+  std::set<std::string> names;
+  for (int i = 0; i < s.stations_size(); ++i) {
+    proto::GroundStation& g = *s.mutable_stations(i);
+    const std::string f = absl::StrCat("stations[", i, "].");
+    c.Expect(!g.name().empty(), f + "name", "a non-empty name", "\"\"");
+    c.Expect(names.insert(g.name()).second, f + "name", "a unique name",
+             absl::StrCat("a second \"", g.name(), "\""));
+    c.InRange(g.lat_deg(), -90, 90, f + "lat_deg", "a latitude");
+    c.InRange(g.lon_deg(), -180, 180, f + "lon_deg", "a longitude");
+    c.InRange(g.alt_m(), -500, 9000, f + "alt_m", "an altitude in metres");
+    if (!g.has_min_elevation_deg()) g.set_min_elevation_deg(10);
+    c.InRange(g.min_elevation_deg(), 0, 89, f + "min_elevation_deg",
+              "an elevation mask in degrees");
+  }
+
+  proto::LinkConfig& link = *s.mutable_link();
+  SCENARIO_DEFAULT(link, downlink_rate_bps, 1e6);
+  SCENARIO_DEFAULT(link, uplink_rate_bps, 256e3);
+  SCENARIO_DEFAULT(link, chunk_bytes, 16 * 1024);
+  c.Positive(link.downlink_rate_bps(), "link.downlink_rate_bps");
+  c.Positive(link.uplink_rate_bps(), "link.uplink_rate_bps");
+  c.InRange(link.chunk_bytes(), 256, 4 << 20, "link.chunk_bytes",
+            "a chunk size in bytes");
+
+  proto::WorldConfig& world = *s.mutable_world();
+  Default<std::string>(world.mutable_earth_image(),
+                       "/usr/share/xplanet/images/earth.jpg");
+  SCENARIO_DEFAULT(world, tile_pixels, 32);
+  SCENARIO_DEFAULT(world, tile_km, 60.0);
+  if (!world.has_noise_stddev()) world.set_noise_stddev(0.04);
+  c.Expect(world.tile_pixels() >= 8 && world.tile_pixels() <= 256 &&
+               world.tile_pixels() % 4 == 0,
+           "world.tile_pixels", "a multiple of 4 in [8, 256]",
+           absl::StrCat(world.tile_pixels()));
+  c.InRange(world.tile_km(), 0.01, 1000, "world.tile_km", "a tile size in km");
+  c.InRange(world.noise_stddev(), 0, 1, "world.noise_stddev",
+            "a reflectance standard deviation");
+
+  proto::SensorConfig& sensor = *s.mutable_sensor();
+  SCENARIO_DEFAULT(sensor, capture_interval_s, 60.0);
+  if (!sensor.has_min_sun_elevation_deg()) sensor.set_min_sun_elevation_deg(10);
+  SCENARIO_DEFAULT(sensor, max_tiles, 2000);
+  c.InRange(sensor.capture_interval_s(), 1, 86400, "sensor.capture_interval_s",
+            "seconds between captures");
+  c.InRange(sensor.min_sun_elevation_deg(), -90, 90,
+            "sensor.min_sun_elevation_deg", "a Sun elevation in degrees");
+  c.InRange(sensor.max_tiles(), 1, 1000000, "sensor.max_tiles",
+            "a tile count");
+
+  proto::TrainingConfig& train = *s.mutable_training();
+  SCENARIO_DEFAULT(train, local_steps, 20);
+  SCENARIO_DEFAULT(train, batch_size, 32);
+  SCENARIO_DEFAULT(train, learning_rate, 0.05);
+  SCENARIO_DEFAULT(train, onboard_flops, 2e9);
+  SCENARIO_DEFAULT(train, min_tiles, 64);
+  c.InRange(train.local_steps(), 1, 100000, "training.local_steps",
+            "a step count");
+  c.InRange(train.batch_size(), 1, 4096, "training.batch_size", "a batch size");
+  c.InRange(train.learning_rate(), 1e-9, 10, "training.learning_rate",
+            "a learning rate");
+  c.Positive(train.onboard_flops(), "training.onboard_flops");
+  c.InRange(train.min_tiles(), 1, 1000000, "training.min_tiles",
+            "a tile count");
+
+  proto::FederationConfig& fed = *s.mutable_federation();
+  Default<std::string>(fed.mutable_strategy(), "fedavg");
+  SCENARIO_DEFAULT(fed, round_deadline_s, 3 * 3600.0);
+  SCENARIO_DEFAULT(fed, min_participants, 1);
+  c.Expect(fed.strategy() == "fedavg", "federation.strategy",
+           "one of: fedavg", absl::StrCat("\"", fed.strategy(), "\""));
+  c.Positive(fed.round_deadline_s(), "federation.round_deadline_s");
+  c.Expect(fed.min_participants() >= 1, "federation.min_participants",
+           "at least 1", absl::StrCat(fed.min_participants()));
+
+  proto::EvaluationConfig& eval = *s.mutable_evaluation();
+  SCENARIO_DEFAULT(eval, test_tiles, 800);
+  c.InRange(eval.test_tiles(), 8, 1000000, "evaluation.test_tiles",
+            "a tile count");
+  return c.status();
+}
+
+absl::StatusOr<proto::Scenario> ParseScenario(absl::string_view text,
+                                              const std::string& filename) {
+  proto::Scenario scenario;
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &scenario)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(filename, ": ", errors.message()));
+  }
+  if (scenario.name().empty()) {
+    std::string stem = filename.substr(filename.find_last_of('/') + 1);
+    scenario.set_name(stem.substr(0, stem.find('.')));
+  }
+  ORBITFL_RETURN_IF_ERROR(FinalizeScenario(scenario, filename));
+  return scenario;
+}
+
+absl::StatusOr<proto::Scenario> LoadScenario(const std::string& path,
+                                             Env* env) {
+  absl::StatusOr<std::string> text = env->ReadFile(path);
+  if (!text.ok()) {
+    if (absl::IsNotFound(text.status())) {
+      return absl::NotFoundError(
+          absl::StrCat("scenario file ", path, " does not exist"));
+    }
+    return text.status();
+  }
+  return ParseScenario(*text, path);
+}
+
+}  // namespace orbitfl::sim

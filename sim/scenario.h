@@ -1,0 +1,30 @@
+#ifndef ORBITFL_SIM_SCENARIO_H_
+#define ORBITFL_SIM_SCENARIO_H_
+
+// Scenario files: textproto of proto::Scenario, parsed and validated once.
+// Every error names the file, the field (or line and column) and what was
+// expected.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "proto/scenario.pb.h"
+#include "sim/env.h"
+
+namespace orbitfl::sim {
+
+// Parses `text` (from `filename`, used in messages), applies the defaults
+// documented in scenario.proto and validates every field.
+absl::StatusOr<proto::Scenario> ParseScenario(absl::string_view text,
+                                              const std::string& filename);
+// Reads and parses a scenario file. NotFound naming the path when missing.
+absl::StatusOr<proto::Scenario> LoadScenario(const std::string& path,
+                                             Env* env);
+// Applies defaults and validates a scenario built in code.
+absl::Status FinalizeScenario(proto::Scenario& scenario,
+                              const std::string& filename);
+
+}  // namespace orbitfl::sim
+
+#endif  // ORBITFL_SIM_SCENARIO_H_

@@ -1,0 +1,25 @@
+#ifndef ORBITFL_SIM_TEST_SET_H_
+#define ORBITFL_SIM_TEST_SET_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "node/dataset.h"
+#include "sim/world/tile.h"
+
+namespace orbitfl::sim {
+
+// The held-out global test set: tiles at points drawn uniformly over the
+// sphere and times uniformly in [start, stop), kept until every land-cover
+// class has count / classes tiles (balanced, so always guessing water
+// scores 1 / classes). Its random stream is separate from every
+// satellite's. FailedPrecondition naming the class when the map has too
+// little of one to fill its share.
+absl::StatusOr<node::TileDataset> BalancedTestSet(
+    const world::TileSynthesizer& tiles, int count, absl::Time start,
+    absl::Time stop, uint64_t seed);
+
+}  // namespace orbitfl::sim
+
+#endif  // ORBITFL_SIM_TEST_SET_H_

@@ -1,0 +1,150 @@
+#include "sim/world/land_cover.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "gtest/gtest.h"
+#include "tests/status_matchers.h"
+
+namespace orbitfl::world {
+namespace {
+
+using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::StatusIs;
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out << bytes;
+}
+
+// The real map is decoded once for the whole suite.
+const LandCoverMap& Earth() {
+  static const LandCoverMap* map = [] {
+    auto m = LandCoverMap::Create(kDefaultEarthImage);
+    EXPECT_THAT(m, IsOk());
+    return m.ok() ? m->release() : nullptr;
+  }();
+  if (map == nullptr) std::abort();
+  return *map;
+}
+
+struct Place {
+  const char* name;
+  double lat_deg;
+  double lon_deg;
+  LandCover expected;
+};
+
+TEST(LandCoverMapTest, DecodesTheFullImage) {
+  EXPECT_EQ(Earth().width(), 2048);
+  EXPECT_EQ(Earth().height(), 1024);
+}
+
+TEST(LandCoverMapTest, KnownPlacesClassifyRight) {
+  const Place places[] = {
+      {"Sahara", 23, 10, LandCover::kBare},
+      {"Amazon", -3, -60, LandCover::kVegetation},
+      {"Greenland interior", 72, -40, LandCover::kIce},
+      {"Antarctica", -80, 0, LandCover::kIce},
+      {"central Pacific", 0, -150, LandCover::kWater},
+      {"Arabian desert", 22, 47, LandCover::kBare},
+      {"Congo basin", 0, 22, LandCover::kVegetation},
+      {"Siberian taiga", 60, 100, LandCover::kVegetation},
+      {"mid-Atlantic", 30, -40, LandCover::kWater},
+  };
+  for (const Place& p : places) {
+    EXPECT_EQ(Earth().ClassAt(p.lat_deg, p.lon_deg), p.expected)
+        << p.name << ": got " << LandCoverName(Earth().ClassAt(p.lat_deg, p.lon_deg))
+        << ", expected " << LandCoverName(p.expected);
+  }
+}
+
+TEST(LandCoverMapTest, AreaFractionsArePlausible) {
+  const std::vector<double> f = Earth().AreaFractions();
+  ASSERT_EQ(f.size(), kNumLandCoverClasses);
+  double sum = 0;
+  for (double x : f) sum += x;
+  EXPECT_NEAR(sum, 1.0, 1e-9);
+  // Earth is ~71% ocean; the image also shows polar sea ice as ice.
+  EXPECT_GT(f[static_cast<int>(LandCover::kWater)], 0.62);
+  EXPECT_LT(f[static_cast<int>(LandCover::kWater)], 0.76);
+  EXPECT_GT(f[static_cast<int>(LandCover::kIce)], 0.03);
+  EXPECT_LT(f[static_cast<int>(LandCover::kIce)], 0.12);
+  EXPECT_GT(f[static_cast<int>(LandCover::kBare)], 0.06);
+  EXPECT_LT(f[static_cast<int>(LandCover::kBare)], 0.18);
+  EXPECT_GT(f[static_cast<int>(LandCover::kVegetation)], 0.08);
+  EXPECT_LT(f[static_cast<int>(LandCover::kVegetation)], 0.20);
+}
+
+TEST(LandCoverMapTest, WrapsLongitudeAndClampsLatitude) {
+  EXPECT_EQ(Earth().ClassAt(-3, -60 + 360), Earth().ClassAt(-3, -60));
+  EXPECT_EQ(Earth().ClassAt(-3, -60 - 720), Earth().ClassAt(-3, -60));
+  EXPECT_EQ(Earth().ClassAt(-95, 0), Earth().ClassAt(-90, 0));
+  EXPECT_EQ(Earth().ClassAt(95, 10), Earth().ClassAt(90, 10));
+}
+
+TEST(LandCoverMapTest, MissingFileIsNotFoundNamingThePath) {
+  const std::string path = TempPath("no_such_earth.jpg");
+  EXPECT_THAT(LandCoverMap::Create(path),
+              StatusIs(absl::StatusCode::kNotFound, path));
+}
+
+TEST(LandCoverMapTest, NonJpegIsInvalidArgumentNamingThePath) {
+  const std::string path = TempPath("not_a_jpeg.jpg");
+  WriteFile(path, "P6 2 1 255\nabcdef");
+  EXPECT_THAT(LandCoverMap::Create(path),
+              StatusIs(absl::StatusCode::kInvalidArgument, path));
+  EXPECT_THAT(LandCoverMap::Create(path),
+              StatusIs(absl::StatusCode::kInvalidArgument, "not a JPEG"));
+}
+
+TEST(LandCoverMapTest, TruncatedJpegIsInvalidArgument) {
+  std::ifstream in(kDefaultEarthImage, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 1000u);
+  for (size_t keep : {size_t{4}, size_t{300}, bytes.size() / 2}) {
+    const std::string path = TempPath("truncated.jpg");
+    WriteFile(path, bytes.substr(0, keep));
+    EXPECT_THAT(LandCoverMap::Create(path),
+                StatusIs(absl::StatusCode::kInvalidArgument, path))
+        << "kept " << keep << " bytes";
+  }
+}
+
+TEST(LandCoverMapTest, FromClassesChecksShape) {
+  EXPECT_THAT(LandCoverMap::FromClasses(3, 2, std::vector<LandCover>(6)),
+              StatusIs(absl::StatusCode::kInvalidArgument, "width == 2"));
+  EXPECT_THAT(LandCoverMap::FromClasses(4, 2, std::vector<LandCover>(7)),
+              StatusIs(absl::StatusCode::kInvalidArgument, "8"));
+  EXPECT_THAT(LandCoverMap::FromClasses(4, 2, std::vector<LandCover>(8)),
+              IsOk());
+}
+
+TEST(LandCoverMapTest, FromClassesIndexesNorthWestFirst) {
+  // 4x2: the northern row is water then ice, the southern bare then plants.
+  std::vector<LandCover> classes = {
+      LandCover::kWater, LandCover::kWater, LandCover::kIce, LandCover::kIce,
+      LandCover::kBare, LandCover::kBare, LandCover::kVegetation,
+      LandCover::kVegetation};
+  ORBITFL_ASSERT_OK_AND_ASSIGN(auto map,
+                               LandCoverMap::FromClasses(4, 2, classes));
+  EXPECT_EQ(map->ClassAt(45, -90), LandCover::kWater);
+  EXPECT_EQ(map->ClassAt(45, 90), LandCover::kIce);
+  EXPECT_EQ(map->ClassAt(-45, -90), LandCover::kBare);
+  EXPECT_EQ(map->ClassAt(-45, 90), LandCover::kVegetation);
+  const std::vector<double> f = map->AreaFractions();
+  for (double x : f) EXPECT_NEAR(x, 0.25, 1e-12);
+}
+
+}  // namespace
+}  // namespace orbitfl::world
