@@ -16,15 +16,16 @@ grpc::Status AggregatorService::UploadUpdate(
   absl::Status status;
   while (reader->Read(&chunk)) {
     if (transfer_id.empty()) transfer_id = chunk.transfer_id();
+    // After a bad chunk the rest of the stream is read and dropped (the
+    // client is still writing it); the acknowledgement tells the client
+    // where to resume.
+    if (!status.ok()) continue;
     if (chunk.transfer_id() != transfer_id) {
       status = absl::InvalidArgumentError(
           "one upload stream carries one transfer_id");
-      break;
+      continue;
     }
-    // A bad chunk ends this stream; the acknowledgement tells the client
-    // where to resume.
     status = aggregator_->ReceiveChunk(chunk);
-    if (!status.ok()) break;
   }
   if (transfer_id.empty()) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -42,8 +43,8 @@ grpc::Status AggregatorService::DownloadModel(
     grpc::ServerWriter<proto::ModelChunk>* writer) {
   const int64_t current = aggregator_->current_version();
   // A download of a superseded version restarts on the current one.
-  int64_t offset = request->offset();
-  if (request->version() != 0 && request->version() != current) offset = 0;
+  const int64_t offset =
+      request->version() == current ? request->offset() : 0;
   auto model = aggregator_->ModelBytes(current);
   if (!model.ok()) return proto::ToGrpcStatus(model.status());
   const std::string& bytes = *model->second;

@@ -123,7 +123,7 @@ absl::StatusOr<bool> Satellite::ReceiveModelChunk(
   }
   model_ = std::move(model);
   download_.clear();
-  download_version_ = 0;
+  download_version_ = -1;
   return true;
 }
 

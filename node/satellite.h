@@ -90,7 +90,7 @@ class Satellite {
   std::mt19937_64 gen_;  // this satellite's mini-batch stream
   int64_t next_capture_ = 0;  // index of the next capture instant
   std::optional<proto::Model> model_;
-  int64_t download_version_ = 0;
+  int64_t download_version_ = -1;  // -1: no download in progress
   std::string download_;
   std::string update_bytes_;
   int64_t update_base_version_ = -1;

@@ -1,0 +1,147 @@
+#include "aggregator/aggregator.h"
+
+#include <cmath>
+#include <limits>
+
+#include "aggregator/fedavg.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "proto/crc32c.h"
+#include "proto/tensor_util.h"
+#include "tests/aggregator/models.h"
+#include "tests/status_matchers.h"
+
+namespace orbitfl::aggregator {
+namespace {
+
+using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::StatusIs;
+using ::orbitfl::testing::TinyDelta;
+using ::orbitfl::testing::TinyModel;
+using ::testing::HasSubstr;
+
+const absl::Time kStart = absl::FromUnixSeconds(1774000000);
+
+std::unique_ptr<Aggregator> Make(int expected) {
+  FedAvgOptions f;
+  f.expected_participants = expected;
+  AggregatorOptions o;
+  o.initial = TinyModel({0, 0, 0, 0}, 0);
+  o.start = kStart;
+  auto a = Aggregator::Create(o, *FedAvg::Create(f));
+  EXPECT_THAT(a, IsOk());
+  return std::move(a).value();
+}
+
+proto::UpdateChunk Chunk(const std::string& bytes, int64_t offset, int64_t n,
+                         const std::string& satellite = "a") {
+  proto::UpdateChunk c;
+  c.set_transfer_id(satellite + "@v0");
+  c.set_satellite(satellite);
+  c.set_base_version(0);
+  c.set_offset(offset);
+  c.set_total_bytes(static_cast<int64_t>(bytes.size()));
+  c.set_data(bytes.substr(offset, n));
+  c.set_crc32c(proto::Crc32c(c.data()));
+  return c;
+}
+
+std::string Serialized(const proto::ModelDelta& d) {
+  std::string s;
+  d.SerializeToString(&s);
+  return s;
+}
+
+TEST(AggregatorTest, UploadResumesFromTheAcknowledgedOffset) {
+  auto agg = Make(/*expected=*/1);
+  const std::string bytes = Serialized(TinyDelta("a", 0, 5, {1, 2, 3, 4}));
+  const int64_t half = static_cast<int64_t>(bytes.size()) / 2;
+  ASSERT_THAT(agg->ReceiveChunk(Chunk(bytes, 0, half)), IsOk());
+  proto::UploadAck ack = agg->FinishUpload("a@v0");
+  EXPECT_EQ(ack.acked_bytes(), half);
+  EXPECT_FALSE(ack.complete());
+  // Next pass: a resent overlap is harmless, the rest completes it.
+  ASSERT_THAT(agg->ReceiveChunk(Chunk(bytes, 0, half)), IsOk());
+  ASSERT_THAT(agg->ReceiveChunk(Chunk(bytes, half, bytes.size() - half)),
+              IsOk());
+  ack = agg->FinishUpload("a@v0");
+  EXPECT_TRUE(ack.complete());
+  EXPECT_TRUE(ack.accepted());
+  auto tick = agg->Tick(kStart + absl::Seconds(1));
+  ASSERT_THAT(tick, IsOk());
+  EXPECT_TRUE(tick->aggregated());
+  EXPECT_EQ(tick->model_version(), 1);
+}
+
+TEST(AggregatorTest, CorruptChunkIsRejectedByItsCrcAndCanBeResent) {
+  auto agg = Make(1);
+  const std::string bytes = Serialized(TinyDelta("a", 0, 5, {1, 2, 3, 4}));
+  proto::UpdateChunk bad = Chunk(bytes, 0, bytes.size());
+  bad.mutable_data()->at(3) ^= 0x40;  // flipped on the wire
+  EXPECT_THAT(agg->ReceiveChunk(bad),
+              StatusIs(absl::StatusCode::kDataLoss, "CRC32C"));
+  EXPECT_EQ(agg->FinishUpload("a@v0").acked_bytes(), 0);
+  ASSERT_THAT(agg->ReceiveChunk(Chunk(bytes, 0, bytes.size())), IsOk());
+  EXPECT_TRUE(agg->FinishUpload("a@v0").accepted());
+}
+
+TEST(AggregatorTest, GapIsRefused) {
+  auto agg = Make(1);
+  const std::string bytes = Serialized(TinyDelta("a", 0, 5, {1, 2, 3, 4}));
+  EXPECT_THAT(agg->ReceiveChunk(Chunk(bytes, 4, 4)),
+              StatusIs(absl::StatusCode::kOutOfRange, "expected 0"));
+}
+
+TEST(AggregatorTest, RepeatedUploadIsAcknowledgedButAppliedOnce) {
+  auto agg = Make(/*expected=*/2);
+  const std::string bytes = Serialized(TinyDelta("a", 0, 5, {1, 2, 3, 4}));
+  ASSERT_THAT(agg->ReceiveChunk(Chunk(bytes, 0, bytes.size())), IsOk());
+  EXPECT_TRUE(agg->FinishUpload("a@v0").accepted());
+  ASSERT_THAT(agg->ReceiveChunk(Chunk(bytes, 0, bytes.size())), IsOk());
+  proto::UploadAck again = agg->FinishUpload("a@v0");
+  EXPECT_TRUE(again.complete());
+  auto tick = agg->Tick(kStart + absl::Hours(4));
+  ASSERT_THAT(tick, IsOk());
+  EXPECT_EQ(tick->updates_applied(), 1);
+}
+
+TEST(AggregatorTest, InvalidUpdatesAreAcknowledgedAndNotAccepted) {
+  auto agg = Make(1);
+  // Wrong shape.
+  std::string bytes = Serialized(TinyDelta("a", 0, 5, {1, 2, 3}));
+  ASSERT_THAT(agg->ReceiveChunk(Chunk(bytes, 0, bytes.size())), IsOk());
+  proto::UploadAck ack = agg->FinishUpload("a@v0");
+  EXPECT_TRUE(ack.complete());
+  EXPECT_FALSE(ack.accepted());
+  EXPECT_THAT(ack.reason(), HasSubstr("does not match"));
+  // NaN.
+  bytes = Serialized(TinyDelta(
+      "b", 0, 5, {1, std::numeric_limits<float>::quiet_NaN(), 3, 4}));
+  ASSERT_THAT(agg->ReceiveChunk(Chunk(bytes, 0, bytes.size(), "b")), IsOk());
+  ack = agg->FinishUpload("b@v0");
+  EXPECT_FALSE(ack.accepted());
+  EXPECT_THAT(ack.reason(), HasSubstr("NaN"));
+  // Claims to be another satellite than the one uploading it.
+  bytes = Serialized(TinyDelta("mallory", 0, 5, {1, 2, 3, 4}));
+  ASSERT_THAT(agg->ReceiveChunk(Chunk(bytes, 0, bytes.size(), "c")), IsOk());
+  ack = agg->FinishUpload("c@v0");
+  EXPECT_FALSE(ack.accepted());
+  EXPECT_THAT(ack.reason(), HasSubstr("uploaded as c"));
+}
+
+TEST(AggregatorTest, ServesEveryPublishedVersionAndRefusesUnknownOnes) {
+  auto agg = Make(1);
+  auto v0 = agg->ModelBytes(0);
+  ASSERT_THAT(v0, IsOk());
+  EXPECT_EQ(v0->first, 0);
+  proto::Model m;
+  ASSERT_TRUE(m.ParseFromString(*v0->second));
+  EXPECT_EQ(m.tensors(0).name(), "w");
+  EXPECT_THAT(agg->ModelBytes(7),
+              StatusIs(absl::StatusCode::kNotFound, "version 7"));
+  EXPECT_THAT(agg->Tick(kStart - absl::Seconds(1)),
+              StatusIs(absl::StatusCode::kInvalidArgument, "before"));
+}
+
+}  // namespace
+}  // namespace orbitfl::aggregator

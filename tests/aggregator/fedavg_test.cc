@@ -1,0 +1,93 @@
+#include "aggregator/fedavg.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "proto/tensor_util.h"
+#include "tests/aggregator/models.h"
+#include "tests/status_matchers.h"
+
+namespace orbitfl::aggregator {
+namespace {
+
+using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::StatusIs;
+using ::orbitfl::testing::TinyDelta;
+using ::orbitfl::testing::TinyModel;
+using ::testing::ElementsAre;
+using ::testing::FloatEq;
+using ::testing::HasSubstr;
+
+const absl::Time kStart = absl::FromUnixSeconds(1774000000);
+
+std::unique_ptr<FedAvg> Make(int expected, int min_participants = 1) {
+  FedAvgOptions o;
+  o.round_deadline = absl::Hours(1);
+  o.expected_participants = expected;
+  o.min_participants = min_participants;
+  auto f = FedAvg::Create(o);
+  EXPECT_THAT(f, IsOk());
+  (*f)->Start(TinyModel({1.0f, 2.0f}, 0), kStart);
+  return std::move(f).value();
+}
+
+TEST(FedAvgTest, SampleWeightedMeanOfDeltasHandComputed) {
+  auto f = Make(/*expected=*/2);
+  // Weights 1/4 and 3/4: w = (1,2) + 0.25*(4,0) + 0.75*(0,-4) = (2, -1).
+  EXPECT_TRUE(f->Offer(TinyDelta("a", 0, 100, {4, 0}), kStart).accepted);
+  EXPECT_TRUE(f->Offer(TinyDelta("b", 0, 300, {0, -4}), kStart).accepted);
+  auto advanced = f->Advance(kStart + absl::Minutes(1));
+  ASSERT_THAT(advanced, IsOk());
+  EXPECT_TRUE(*advanced);
+  EXPECT_EQ(f->global().version(), 1);
+  EXPECT_EQ(f->updates_applied(), 2);
+  EXPECT_THAT(proto::ToFloats(f->global().tensors(0)),
+              ElementsAre(FloatEq(2.0f), FloatEq(-1.0f)));
+}
+
+TEST(FedAvgTest, RoundWaitsForDeadlineUnlessEveryoneReported) {
+  auto f = Make(/*expected=*/3);
+  EXPECT_TRUE(f->Offer(TinyDelta("a", 0, 10, {1, 1}), kStart).accepted);
+  EXPECT_FALSE(*f->Advance(kStart + absl::Minutes(59)));
+  EXPECT_EQ(f->global().version(), 0);
+  EXPECT_TRUE(*f->Advance(kStart + absl::Hours(1)));
+  EXPECT_EQ(f->global().version(), 1);
+  EXPECT_THAT(proto::ToFloats(f->global().tensors(0)),
+              ElementsAre(FloatEq(2.0f), FloatEq(3.0f)));
+  // The next round's deadline counts from the aggregation.
+  EXPECT_EQ(f->next_deadline(), kStart + absl::Hours(2));
+}
+
+TEST(FedAvgTest, DeadlineWithTooFewParticipantsExtendsTheRound) {
+  auto f = Make(/*expected=*/3, /*min_participants=*/2);
+  EXPECT_TRUE(f->Offer(TinyDelta("a", 0, 10, {1, 1}), kStart).accepted);
+  EXPECT_FALSE(*f->Advance(kStart + absl::Hours(1)));
+  EXPECT_EQ(f->next_deadline(), kStart + absl::Hours(2));
+  EXPECT_TRUE(f->Offer(TinyDelta("b", 0, 10, {1, 1}), kStart).accepted);
+  EXPECT_TRUE(*f->Advance(kStart + absl::Hours(2)));
+}
+
+TEST(FedAvgTest, RefusesStaleDuplicateAndEmptyUpdates) {
+  auto f = Make(/*expected=*/5);
+  Decision stale = f->Offer(TinyDelta("a", 3, 10, {1, 1}), kStart);
+  EXPECT_FALSE(stale.accepted);
+  EXPECT_THAT(stale.reason, HasSubstr("stale"));
+  EXPECT_TRUE(f->Offer(TinyDelta("a", 0, 10, {1, 1}), kStart).accepted);
+  Decision dup = f->Offer(TinyDelta("a", 0, 10, {1, 1}), kStart);
+  EXPECT_FALSE(dup.accepted);
+  EXPECT_THAT(dup.reason, HasSubstr("duplicate"));
+  EXPECT_FALSE(f->Offer(TinyDelta("b", 0, 0, {1, 1}), kStart).accepted);
+}
+
+TEST(FedAvgTest, RejectsBadOptions) {
+  FedAvgOptions o;
+  o.round_deadline = absl::ZeroDuration();
+  EXPECT_THAT(FedAvg::Create(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          "round_deadline_s"));
+  o.round_deadline = absl::Hours(1);
+  o.min_participants = 0;
+  EXPECT_THAT(FedAvg::Create(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          "min_participants"));
+}
+
+}  // namespace
+}  // namespace orbitfl::aggregator

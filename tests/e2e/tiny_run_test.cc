@@ -1,0 +1,174 @@
+// End to end: the tiny scenario through every layer (orbits, the Earth map,
+// LibTorch training on board, gRPC services, FedAvg), then the run
+// directory checked against the physics of its own contact plan.
+
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "sim/embedded_run.h"
+#include "sim/env.h"
+#include "sim/scenario.h"
+#include "sim/time_format.h"
+#include "tests/status_matchers.h"
+
+namespace orbitfl::sim {
+namespace {
+
+using ::orbitfl::testing::IsOk;
+
+constexpr char kScenario[] = "experiments/scenarios/tiny.textproto";
+
+// The value of "key" in one flat JSON line (string or number, unquoted).
+std::string Field(const std::string& line, const std::string& key) {
+  const std::string tag = "\"" + key + "\":";
+  const size_t at = line.find(tag);
+  if (at == std::string::npos) return "";
+  size_t begin = at + tag.size();
+  if (line[begin] == '"') {
+    ++begin;
+    return line.substr(begin, line.find('"', begin) - begin);
+  }
+  const size_t end = line.find_first_of(",}", begin);
+  return line.substr(begin, end - begin);
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  return absl::StrSplit(text, '\n', absl::SkipEmpty());
+}
+
+absl::Time Utc(const std::string& s) {
+  auto t = ParseUtc(s);
+  EXPECT_TRUE(t.ok()) << s;
+  return t.ok() ? *t : absl::InfinitePast();
+}
+
+class TinyRunTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto scenario = LoadScenario(kScenario, Env::Default());
+    ASSERT_THAT(scenario, IsOk());
+    scenario_ = new proto::Scenario(*scenario);
+    const std::string tmp = std::getenv("TEST_TMPDIR");
+    for (const char* name : {"first", "second"}) {
+      RunOptions options;
+      options.out_dir = tmp + "/" + name;
+      auto summary = RunEmbedded(*scenario_, options);
+      ASSERT_THAT(summary, IsOk());
+      dirs_.push_back(options.out_dir);
+      summaries_.push_back(*summary);
+    }
+  }
+  static void TearDownTestSuite() { delete scenario_; }
+
+  static std::string Read(const std::string& file, int run = 0) {
+    auto text = Env::Default()->ReadFile(dirs_[run] + "/" + file);
+    EXPECT_THAT(text, IsOk());
+    return text.ok() ? *text : "";
+  }
+
+  static proto::Scenario* scenario_;
+  static std::vector<std::string> dirs_;
+  static std::vector<RunSummary> summaries_;
+};
+
+proto::Scenario* TinyRunTest::scenario_ = nullptr;
+std::vector<std::string> TinyRunTest::dirs_;
+std::vector<RunSummary> TinyRunTest::summaries_;
+
+struct Window {
+  absl::Time start, end;
+  double rate_bps;
+};
+
+TEST_F(TinyRunTest, EveryTransferLiesInsideAWindowAndNeverBeatsItsRate) {
+  const std::vector<std::string> contacts = Lines(Read("contacts.csv"));
+  ASSERT_GT(contacts.size(), 1u);
+  EXPECT_EQ(contacts[0],
+            "kind,a,b,start_utc,end_utc,duration_s,max_elevation_deg,rate_bps");
+  std::multimap<std::pair<std::string, std::string>, Window> windows;
+  for (size_t i = 1; i < contacts.size(); ++i) {
+    std::vector<std::string> f = absl::StrSplit(contacts[i], ',');
+    ASSERT_EQ(f.size(), 8u) << contacts[i];
+    EXPECT_EQ(f[0], "ground");
+    Window w{Utc(f[3]), Utc(f[4]), 0};
+    ASSERT_TRUE(absl::SimpleAtod(f[7], &w.rate_bps));
+    EXPECT_LT(w.start, w.end);
+    windows.emplace(std::make_pair(f[1], f[2]), w);
+  }
+
+  int transfers = 0, cut = 0;
+  std::map<std::string, int> resumed_after_cut;
+  for (const std::string& line : Lines(Read("events.jsonl"))) {
+    ASSERT_FALSE(Field(line, "event").empty()) << line;
+    ASSERT_FALSE(Field(line, "utc").empty()) << line;
+    if (Field(line, "event") != "transfer") continue;
+    ++transfers;
+    const absl::Time start = Utc(Field(line, "start_utc"));
+    const absl::Time end = Utc(Field(line, "end_utc"));
+    int64_t bytes = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(Field(line, "bytes"), &bytes)) << line;
+    ASSERT_GT(bytes, 0);
+    const std::string payload = Field(line, "payload");
+    ASSERT_TRUE(payload == "update" || payload == "model") << line;
+    auto range = windows.equal_range({Field(line, "a"), Field(line, "b")});
+    const Window* inside = nullptr;
+    for (auto it = range.first; it != range.second; ++it) {
+      if (it->second.start <= start && end <= it->second.end) {
+        inside = &it->second;
+      }
+    }
+    ASSERT_NE(inside, nullptr) << "transfer outside every window: " << line;
+    // Updates go down at the window's rate; models go up at the uplink's.
+    const double rate = payload == "update"
+                            ? inside->rate_bps
+                            : scenario_->link().uplink_rate_bps();
+    EXPECT_LE(bytes * 8.0 / rate, absl::ToDoubleSeconds(end - start))
+        << "faster than the link: " << line;
+    const std::string key = Field(line, "a") + "/" + payload;
+    if (Field(line, "complete") == "false") {
+      ++cut;
+      resumed_after_cut[key] += 1;
+    } else if (resumed_after_cut.count(key) > 0) {
+      resumed_after_cut[key] = -1000;  // the cut transfer finished later
+    }
+  }
+  EXPECT_GT(transfers, 10);
+  EXPECT_GT(cut, 0) << "the tiny scenario is meant to cut transfers";
+  int finished_after_cut = 0;
+  for (const auto& [key, n] : resumed_after_cut) finished_after_cut += n < 0;
+  EXPECT_GT(finished_after_cut, 0) << "no cut transfer was ever completed";
+}
+
+TEST_F(TinyRunTest, SameSeedGivesByteIdenticalRunFiles) {
+  for (const char* file : {"contacts.csv", "events.jsonl", "metrics.csv"}) {
+    EXPECT_EQ(Read(file, 0), Read(file, 1)) << file;
+  }
+}
+
+TEST_F(TinyRunTest, AccuracyRisesAndSummaryHasTheContractFields) {
+  const std::vector<std::string> metrics = Lines(Read("metrics.csv"));
+  ASSERT_GE(metrics.size(), 3u);
+  EXPECT_EQ(metrics[0],
+            "utc,sim_hours,model_version,accuracy,loss,updates_applied,"
+            "bytes_up,bytes_down");
+  const RunSummary& s = summaries_[0];
+  EXPECT_GT(s.best_accuracy, s.initial_accuracy + 0.15);
+  EXPECT_GT(s.updates_applied, 0);
+  EXPECT_GT(s.bytes_up, 0);
+  EXPECT_GT(s.bytes_down, 0);
+  const std::string summary = Read("summary.json");
+  for (const char* key : {"final_accuracy", "best_accuracy", "bytes_up",
+                          "bytes_down", "sim_hours", "wall_s", "train_wall_s"}) {
+    EXPECT_FALSE(Field(summary, key).empty()) << key;
+  }
+  EXPECT_EQ(Field(summary, "sim_hours"), "8");
+}
+
+}  // namespace
+}  // namespace orbitfl::sim

@@ -1,0 +1,108 @@
+#include "sim/scenario.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/status_matchers.h"
+
+namespace orbitfl::sim {
+namespace {
+
+using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+constexpr char kValid[] = R"pb(
+  seed: 3
+  epoch_utc: "2026-03-20T00:00:00Z"
+  duration_hours: 6
+  constellation {
+    walker_delta { total: 6 planes: 2 phasing: 1 altitude_km: 550 inclination_deg: 97.6 }
+  }
+  stations { name: "Svalbard" lat_deg: 78.23 lon_deg: 15.39 }
+)pb";
+
+TEST(ScenarioTest, ValidScenarioGetsDocumentedDefaults) {
+  auto s = ParseScenario(kValid, "dir/mini.textproto");
+  ASSERT_THAT(s, IsOk());
+  EXPECT_EQ(s->name(), "mini");
+  EXPECT_EQ(s->stations(0).min_elevation_deg(), 10);
+  EXPECT_EQ(s->link().downlink_rate_bps(), 1e6);
+  EXPECT_EQ(s->link().uplink_rate_bps(), 256e3);
+  EXPECT_EQ(s->world().tile_pixels(), 32);
+  EXPECT_EQ(s->world().earth_image(), "/usr/share/xplanet/images/earth.jpg");
+  EXPECT_EQ(s->federation().strategy(), "fedavg");
+  EXPECT_EQ(s->constellation().walker_delta().name_prefix(), "sat");
+}
+
+TEST(ScenarioTest, UnknownFieldNamesFileLineAndField) {
+  const std::string text = std::string(kValid) + "\nwarp_drive: true\n";
+  EXPECT_THAT(ParseScenario(text, "bad.textproto"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "bad.textproto: line 10, column 1"));
+  EXPECT_THAT(ParseScenario(text, "bad.textproto").status().message(),
+              HasSubstr("warp_drive"));
+}
+
+TEST(ScenarioTest, NegativeAltitudeIsRefused) {
+  std::string text = kValid;
+  text.replace(text.find("altitude_km: 550"), 16, "altitude_km: -5");
+  auto s = ParseScenario(text, "neg.textproto");
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
+                          "neg.textproto: constellation.walker_delta."
+                          "altitude_km: expected an altitude in km in "
+                          "[100, 100000], got -5"));
+}
+
+TEST(ScenarioTest, StationLatitudeOutOfRangeIsRefused) {
+  std::string text = kValid;
+  text.replace(text.find("lat_deg: 78.23"), 14, "lat_deg: 95");
+  EXPECT_THAT(ParseScenario(text, "lat.textproto"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "lat.textproto: stations[0].lat_deg: expected a "
+                       "latitude in [-90, 90], got 95"));
+}
+
+TEST(ScenarioTest, OtherFieldErrorsNameTheirField) {
+  const struct {
+    const char* from;
+    const char* to;
+    const char* field;
+  } cases[] = {
+      {"planes: 2", "planes: 4", "walker_delta.planes"},
+      {"epoch_utc: \"2026-03-20T00:00:00Z\"", "epoch_utc: \"yesterday\"",
+       "epoch_utc"},
+      {"duration_hours: 6", "duration_hours: -1", "duration_hours"},
+      {"lon_deg: 15.39", "lon_deg: 200", "stations[0].lon_deg"},
+  };
+  for (const auto& c : cases) {
+    std::string text = kValid;
+    text.replace(text.find(c.from), std::string(c.from).size(), c.to);
+    EXPECT_THAT(ParseScenario(text, "f.textproto"),
+                StatusIs(absl::StatusCode::kInvalidArgument, c.field))
+        << c.to;
+  }
+  std::string no_stations = kValid;
+  no_stations.erase(no_stations.find("stations"));
+  EXPECT_THAT(ParseScenario(no_stations, "f.textproto"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "stations: expected at least one ground station"));
+}
+
+TEST(ScenarioTest, MissingFileIsNotFoundWithItsPath) {
+  EXPECT_THAT(LoadScenario("/nonexistent/scenario.textproto", Env::Default()),
+              StatusIs(absl::StatusCode::kNotFound,
+                       "/nonexistent/scenario.textproto"));
+}
+
+TEST(ScenarioTest, ShippedScenariosAreValid) {
+  for (const char* path : {"experiments/scenarios/demo.textproto",
+                           "experiments/scenarios/tiny.textproto"}) {
+    EXPECT_THAT(LoadScenario(path, Env::Default()), IsOk()) << path;
+  }
+}
+
+}  // namespace
+}  // namespace orbitfl::sim
