@@ -1,0 +1,192 @@
+// A satellite on a real orbit over the real Earth map, and the SatelliteNode
+// service streaming to a real Aggregator service over in-process gRPC.
+
+#include "node/satellite.h"
+
+#include "aggregator/aggregator.h"
+#include "aggregator/fedavg.h"
+#include "aggregator/service.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "node/model.h"
+#include "node/node_service.h"
+#include "orbit/frames.h"
+#include "orbit/sun.h"
+#include "proto/crc32c.h"
+#include "sim/world/land_cover.h"
+#include "sim/world/tile.h"
+#include "tests/status_matchers.h"
+
+namespace orbitfl::node {
+namespace {
+
+using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::StatusIs;
+using ::testing::HasSubstr;
+
+const absl::Time kEpoch = absl::FromUnixSeconds(1774000000);  // 2026-03-20
+
+class SatelliteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    orbit::KeplerElements e;
+    e.epoch = kEpoch;
+    e.semi_major_axis_km = orbit::kEarthEquatorialRadiusKm + 550;
+    e.inclination_rad = 97.6 * orbit::kDegToRad;
+    auto p = orbit::J2Propagator::Create(e);
+    ASSERT_THAT(p, IsOk());
+    orbit_ = std::move(p).value();
+    auto map = world::LandCoverMap::Create(world::kDefaultEarthImage);
+    ASSERT_THAT(map, IsOk());
+    map_ = std::move(map).value();
+    world::TileOptions t;
+    t.pixels = 16;
+    tiles_ = std::make_unique<world::TileSynthesizer>(map_.get(), t, 1);
+  }
+
+  SatelliteOptions Options() const {
+    SatelliteOptions o;
+    o.name = "sat-a";
+    o.orbit = orbit_.get();
+    o.tiles = tiles_.get();
+    o.epoch = kEpoch;
+    o.trainer.spec.pixels = 16;
+    o.trainer.local_steps = 5;
+    o.trainer.batch_size = 8;
+    o.min_tiles = 16;
+    o.onboard_flops = 1e9;
+    return o;
+  }
+
+  std::unique_ptr<orbit::J2Propagator> orbit_;
+  std::unique_ptr<world::LandCoverMap> map_;
+  std::unique_ptr<world::TileSynthesizer> tiles_;
+};
+
+TEST_F(SatelliteTest, CapturesOnlyInDaylightAtItsCadence) {
+  SatelliteOptions all = Options();
+  all.sensor.min_sun_elevation_deg = -90;  // day and night
+  auto always = Satellite::Create(all);
+  ASSERT_THAT(always, IsOk());
+  (*always)->CaptureUntil(kEpoch + absl::Hours(6));
+  EXPECT_EQ((*always)->store().captured(), 6 * 60 + 1);
+
+  auto sat = Satellite::Create(Options());  // Sun at least 10 deg up
+  ASSERT_THAT(sat, IsOk());
+  (*sat)->CaptureUntil(kEpoch + absl::Hours(3));
+  (*sat)->CaptureUntil(kEpoch + absl::Hours(6));  // no capture twice
+  int expected = 0;
+  for (int k = 0; k <= 6 * 60; ++k) {
+    const absl::Time t = kEpoch + absl::Minutes(k);
+    orbit::Geodetic g = orbit::EcefToGeodetic(
+        orbit::InertialToEcef(orbit_->Propagate(t).position_km, t));
+    g.alt_km = 0;
+    expected += orbit::SunElevationRad(g, t) >= 10 * orbit::kDegToRad;
+  }
+  EXPECT_EQ((*sat)->store().captured(), expected);
+  EXPECT_GT(expected, 6 * 60 / 4);
+  EXPECT_LT(expected, 6 * 60 * 3 / 4);
+}
+
+TEST_F(SatelliteTest, CannotTrainWithoutAModelAndRefusesCorruptChunks) {
+  auto sat = Satellite::Create(Options());
+  auto reply = (*sat)->Train(kEpoch + absl::Hours(2));
+  ASSERT_THAT(reply, IsOk());
+  EXPECT_FALSE(reply->trained());
+  EXPECT_THAT(reply->reason(), HasSubstr("no global model"));
+  proto::ModelChunk chunk;
+  chunk.set_version(0);
+  chunk.set_total_bytes(10);
+  chunk.set_data("0123456789");
+  chunk.set_crc32c(proto::Crc32c(chunk.data()) ^ 1);
+  EXPECT_THAT((*sat)->ReceiveModelChunk(chunk),
+              StatusIs(absl::StatusCode::kDataLoss, "CRC32C"));
+  SatelliteOptions bad = Options();
+  bad.onboard_flops = 0;
+  EXPECT_THAT(Satellite::Create(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, "onboard_flops"));
+}
+
+TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
+  aggregator::FedAvgOptions f;
+  f.expected_participants = 1;
+  aggregator::AggregatorOptions a;
+  a.initial = *InitialModel(Options().trainer.spec, 3);
+  a.start = kEpoch;
+  auto agg = aggregator::Aggregator::Create(a, *aggregator::FedAvg::Create(f));
+  ASSERT_THAT(agg, IsOk());
+  aggregator::AggregatorService agg_service(agg->get(), 256);
+  grpc::ServerBuilder agg_builder;
+  agg_builder.RegisterService(&agg_service);
+  auto agg_server = agg_builder.BuildAndStart();
+
+  NodeService node(agg_server->InProcessChannel(grpc::ChannelArguments()),
+                   256);
+  node.Host(*Satellite::Create(Options()));
+  grpc::ServerBuilder node_builder;
+  node_builder.RegisterService(&node);
+  auto node_server = node_builder.BuildAndStart();
+  auto stub = proto::SatelliteNode::NewStub(
+      node_server->InProcessChannel(grpc::ChannelArguments()));
+
+  auto link = [&](bool upload, int64_t max_bytes) {
+    grpc::ClientContext ctx;
+    proto::LinkRequest req;
+    req.set_satellite("sat-a");
+    req.set_max_bytes(max_bytes);
+    proto::LinkReply reply;
+    grpc::Status s = upload ? stub->SendUpdate(&ctx, req, &reply)
+                            : stub->FetchModel(&ctx, req, &reply);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return reply;
+  };
+  // The model arrives over two passes.
+  proto::LinkReply r = link(false, 1000);
+  EXPECT_EQ(r.bytes_moved(), 1000);
+  EXPECT_FALSE(r.complete());
+  r = link(false, 0);
+  EXPECT_TRUE(r.complete());
+  EXPECT_EQ(r.model_version(), 0);
+
+  grpc::ClientContext ctx;
+  proto::TrainRequest train;
+  train.set_satellite("sat-a");
+  train.set_utc_ms(absl::ToUnixMillis(kEpoch + absl::Hours(2)));
+  proto::TrainReply trained;
+  ASSERT_TRUE(stub->Train(&ctx, train, &trained).ok());
+  ASSERT_TRUE(trained.trained()) << trained.reason();
+  EXPECT_EQ(trained.base_version(), 0);
+  EXPECT_DOUBLE_EQ(trained.onboard_seconds(),
+                   3.0 * ForwardFlopsPerImage(Options().trainer.spec) * 5 * 8 /
+                       1e9);
+
+  // The update goes down over two passes and is accepted once complete.
+  r = link(true, 500);
+  EXPECT_EQ(r.bytes_moved(), 500);
+  EXPECT_FALSE(r.complete());
+  r = link(true, 0);
+  EXPECT_TRUE(r.complete());
+  EXPECT_TRUE(r.accepted());
+  auto tick = (*agg)->Tick(kEpoch + absl::Hours(2));
+  ASSERT_THAT(tick, IsOk());
+  EXPECT_TRUE(tick->aggregated());
+  EXPECT_EQ(tick->model_version(), 1);
+
+  // Nothing is pending now, and an unknown satellite is NOT_FOUND.
+  grpc::ClientContext ctx2;
+  proto::LinkRequest none;
+  none.set_satellite("sat-a");
+  proto::LinkReply reply;
+  EXPECT_EQ(stub->SendUpdate(&ctx2, none, &reply).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  grpc::ClientContext ctx3;
+  none.set_satellite("sat-zz");
+  EXPECT_EQ(stub->FetchModel(&ctx3, none, &reply).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  node_server->Shutdown();
+  agg_server->Shutdown();
+}
+
+}  // namespace
+}  // namespace orbitfl::node
