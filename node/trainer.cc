@@ -1,5 +1,6 @@
 #include "node/trainer.h"
 
+#include <mutex>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -21,6 +22,15 @@ auto CatchTorch(const char* what, F&& f) -> decltype(f()) {
   }
 }
 
+// One intra-op thread: reductions then run in one fixed order, so a run
+// gives byte-identical models on any machine whatever its core count.
+// (The models are small; measured on the demo, a second thread bought
+// nothing.) Parallelism belongs across satellites instead.
+void PinTorchThreads() {
+  static std::once_flag once;
+  std::call_once(once, [] { at::set_num_threads(1); });
+}
+
 }  // namespace
 
 struct LocalTrainer::Impl {
@@ -38,6 +48,7 @@ const TrainerOptions& LocalTrainer::options() const { return impl_->options; }
 absl::StatusOr<std::unique_ptr<LocalTrainer>> LocalTrainer::Create(
     const TrainerOptions& options) {
   ORBITFL_RETURN_IF_ERROR(ValidateSpec(options.spec));
+  PinTorchThreads();
   if (options.local_steps < 1 || options.batch_size < 1 ||
       !(options.learning_rate > 0)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -114,6 +125,7 @@ absl::StatusOr<EvalResult> Evaluate(const ModelSpec& spec,
   if (data.size() == 0) {
     return absl::FailedPreconditionError("evaluation: empty test set");
   }
+  PinTorchThreads();
   return CatchTorch("evaluation", [&]() -> absl::StatusOr<EvalResult> {
     internal::SmallCnn net(spec);
     ORBITFL_RETURN_IF_ERROR(internal::LoadParameters(model, *net));

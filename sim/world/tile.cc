@@ -122,6 +122,10 @@ const std::vector<float>& NormalTable() {
   return *table;
 }
 
+// Branch-free (minss/maxss) clamp to [0, 1]: noisy pixels near the bounds
+// make std::clamp's branches mispredict.
+inline float ClampUnit(float v) { return std::min(std::max(v, 0.0f), 1.0f); }
+
 // One octave's lattice along one axis, for one row or column of pixels:
 // indices of the lower and upper lattice lines in the compact list of lines
 // the tile touches, and the smoothstep-faded fraction between them.
@@ -210,7 +214,7 @@ Tile TileSynthesizer::Synthesize(double lat_deg, double lon_deg,
   // overlapping tiles agree. Cells are square in degrees with an integer
   // number of cells around a parallel, so the field wraps at the
   // antimeridian without a seam; they narrow east-west toward the poles.
-  std::vector<float> texture(static_cast<size_t>(n) * n * kOctaves);
+  std::vector<float> modulation(static_cast<size_t>(n) * n, 0.0f);
   std::vector<AxisSample> ys, xs;
   std::vector<int64_t> y_lines, x_lines;
   std::vector<float> lattice;
@@ -236,12 +240,14 @@ Tile TileSynthesizer::Synthesize(double lat_deg, double lon_deg,
       const float* south = &lattice[static_cast<size_t>(ys[i].lower) * nx];
       const float* north = &lattice[static_cast<size_t>(ys[i].upper) * nx];
       const float fy = ys[i].fade;
+      const uint8_t* row_classes = &classes[static_cast<size_t>(i) * n];
+      float* row_modulation = &modulation[static_cast<size_t>(i) * n];
       for (int j = 0; j < n; ++j) {
         const AxisSample& x = xs[j];
         const float s = south[x.lower] + (south[x.upper] - south[x.lower]) * x.fade;
         const float t = north[x.lower] + (north[x.upper] - north[x.lower]) * x.fade;
-        texture[(static_cast<size_t>(i) * n + j) * kOctaves + k] =
-            s + (t - s) * fy;
+        row_modulation[j] +=
+            kOctaveWeight[row_classes[j]][k] * (s + (t - s) * fy);
       }
     }
   }
@@ -250,12 +256,9 @@ Tile TileSynthesizer::Synthesize(double lat_deg, double lon_deg,
   float* out = tile.pixels.data();
   for (size_t p = 0; p < classes.size(); ++p) {
     const int c = classes[p];
-    const float* tex = &texture[p * kOctaves];
-    float modulation = 0;
-    for (int k = 0; k < kOctaves; ++k) modulation += kOctaveWeight[c][k] * tex[k];
     for (int b = 0; b < kTileBands; ++b) {
       out[p * kTileBands + b] =
-          kSpectrum[c][b] * (1.0f + kBandGain[c][b] * modulation);
+          kSpectrum[c][b] * (1.0f + kBandGain[c][b] * modulation[p]);
     }
   }
 
@@ -281,11 +284,11 @@ Tile TileSynthesizer::Synthesize(double lat_deg, double lon_deg,
         const float z = normal[bits & (kNormalTableSize - 1)];
         bits >>= 16;
         float& v = out[p * kTileBands + b];
-        v = std::clamp(v + sigma * z, 0.0f, 1.0f);
+        v = ClampUnit(v + sigma * z);
       }
     }
   } else {
-    for (float& v : tile.pixels) v = std::clamp(v, 0.0f, 1.0f);
+    for (float& v : tile.pixels) v = ClampUnit(v);
   }
   return tile;
 }
