@@ -2,7 +2,8 @@
 #define ORBITFL_AGGREGATOR_SERVICE_H_
 
 // The Aggregator gRPC service over an Aggregator. grpc::Status exists only
-// here, converted from absl::Status at the edge.
+// here, converted from absl::Status at the edge. Synchronous API, like the
+// SatelliteNode service whose handlers call it (see node/node_service.h).
 
 #include "aggregator/aggregator.h"
 #include "proto/services.grpc.pb.h"

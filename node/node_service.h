@@ -4,6 +4,10 @@
 // The SatelliteNode gRPC service. One service hosts one or more satellites
 // (one per process when distributed, all of them when embedded); while a
 // link is open the node itself streams to and from the Aggregator service.
+//
+// The synchronous service API, not the callback one: a handler here makes
+// blocking calls to the Aggregator, and a callback handler must not block
+// gRPC's own threads (in-process, the callee needs them to answer).
 
 #include <map>
 #include <memory>
