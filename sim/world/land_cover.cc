@@ -108,8 +108,8 @@ absl::StatusOr<RgbImage> DecodeRgb(const std::string& bytes,
     const int components = cinfo.num_components;
     jpeg_destroy_decompress(&cinfo);
     return absl::InvalidArgumentError(absl::StrCat(
-        "Earth image ", path, " is ", width, "x", height, " with ",
-        components, " colour components; expected an equirectangular RGB ",
+        "Earth image ", path, " is ", width, "x", height, " with ", components,
+        " colour components; expected an equirectangular RGB ",
         "image (3 components) with width == 2 * height"));
   }
   cinfo.out_color_space = JCS_RGB;
@@ -222,9 +222,9 @@ LandCover LandCoverMap::ClassAt(double lat_deg, double lon_deg) const {
   // divides. After the clamp the row argument is >= 0, where truncation is
   // floor.
   lat_deg = std::clamp(lat_deg, -90.0, 90.0);
-  const int row = std::min(
-      static_cast<int>((90.0 - lat_deg) * (1.0 / 180.0) * height_),
-      height_ - 1);
+  const int row =
+      std::min(static_cast<int>((90.0 - lat_deg) * (1.0 / 180.0) * height_),
+               height_ - 1);
   double x = (lon_deg + 180.0) * (1.0 / 360.0);
   if (x < 0 || x >= 1) x -= std::floor(x);
   const int col = std::min(static_cast<int>(x * width_), width_ - 1);
@@ -240,7 +240,8 @@ std::vector<double> LandCoverMap::AreaFractions() const {
     const double lat_rad = (90.0 - (row + 0.5) * 180.0 / height_) * kPi / 180;
     const double weight = std::cos(lat_rad);
     std::vector<int> counts(kNumLandCoverClasses, 0);
-    const LandCover* begin = classes_.data() + static_cast<size_t>(row) * width_;
+    const LandCover* begin =
+        classes_.data() + static_cast<size_t>(row) * width_;
     for (int col = 0; col < width_; ++col) {
       ++counts[static_cast<int>(begin[col])];
     }

@@ -79,7 +79,7 @@ double InverseNormalCdf(double p) {
                                  -1.328068155288572e+01};
   static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
                                  -2.400758277161838e+00, -2.549671058254290e+00,
-                                 4.374664141464968e+00, 2.938163982698783e+00};
+                                 4.374664141464968e+00,  2.938163982698783e+00};
   static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
                                  2.445134137142996e+00, 3.754408661907416e+00};
   constexpr double kLow = 0.02425;
@@ -93,8 +93,7 @@ double InverseNormalCdf(double p) {
   const double q = p - 0.5;
   const double r = q * q;
   return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) *
-         q /
-         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+         q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
 // Sensor noise needs 4 normals per pixel; std::normal_distribution costs
@@ -200,7 +199,8 @@ Tile TileSynthesizer::Synthesize(double lat_deg, double lon_deg,
   std::array<int, kNumLandCoverClasses> counts{};
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < n; ++j) {
-      const auto c = static_cast<uint8_t>(map_->ClassAt(row_lat[i], col_lon[j]));
+      const auto c =
+          static_cast<uint8_t>(map_->ClassAt(row_lat[i], col_lon[j]));
       classes[static_cast<size_t>(i) * n + j] = c;
       ++counts[c];
     }
@@ -244,8 +244,10 @@ Tile TileSynthesizer::Synthesize(double lat_deg, double lon_deg,
       float* row_modulation = &modulation[static_cast<size_t>(i) * n];
       for (int j = 0; j < n; ++j) {
         const AxisSample& x = xs[j];
-        const float s = south[x.lower] + (south[x.upper] - south[x.lower]) * x.fade;
-        const float t = north[x.lower] + (north[x.upper] - north[x.lower]) * x.fade;
+        const float s =
+            south[x.lower] + (south[x.upper] - south[x.lower]) * x.fade;
+        const float t =
+            north[x.lower] + (north[x.upper] - north[x.lower]) * x.fade;
         row_modulation[j] +=
             kOctaveWeight[row_classes[j]][k] * (s + (t - s) * fy);
       }

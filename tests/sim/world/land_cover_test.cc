@@ -1,5 +1,7 @@
 #include "sim/world/land_cover.h"
 
+#include <jpeglib.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -24,6 +26,33 @@ std::string TempPath(const std::string& name) {
 void WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
   out << bytes;
+}
+
+// A valid baseline JPEG of the given shape, grey throughout.
+std::string EncodeJpeg(int width, int height, int components) {
+  jpeg_compress_struct cinfo;
+  jpeg_error_mgr err;
+  cinfo.err = jpeg_std_error(&err);
+  jpeg_create_compress(&cinfo);
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&cinfo, &buffer, &size);
+  cinfo.image_width = width;
+  cinfo.image_height = height;
+  cinfo.input_components = components;
+  cinfo.in_color_space = components == 3 ? JCS_RGB : JCS_GRAYSCALE;
+  jpeg_set_defaults(&cinfo);
+  jpeg_start_compress(&cinfo, TRUE);
+  std::vector<unsigned char> row(static_cast<size_t>(width) * components, 128);
+  while (cinfo.next_scanline < cinfo.image_height) {
+    JSAMPROW rows[] = {row.data()};
+    jpeg_write_scanlines(&cinfo, rows, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  jpeg_destroy_compress(&cinfo);
+  std::string bytes(reinterpret_cast<char*>(buffer), size);
+  std::free(buffer);
+  return bytes;
 }
 
 // The real map is decoded once for the whole suite.
@@ -63,8 +92,9 @@ TEST(LandCoverMapTest, KnownPlacesClassifyRight) {
   };
   for (const Place& p : places) {
     EXPECT_EQ(Earth().ClassAt(p.lat_deg, p.lon_deg), p.expected)
-        << p.name << ": got " << LandCoverName(Earth().ClassAt(p.lat_deg, p.lon_deg))
-        << ", expected " << LandCoverName(p.expected);
+        << p.name << ": got "
+        << LandCoverName(Earth().ClassAt(p.lat_deg, p.lon_deg)) << ", expected "
+        << LandCoverName(p.expected);
   }
 }
 
@@ -107,6 +137,29 @@ TEST(LandCoverMapTest, NonJpegIsInvalidArgumentNamingThePath) {
               StatusIs(absl::StatusCode::kInvalidArgument, "not a JPEG"));
 }
 
+TEST(LandCoverMapTest, WrongShapeIsInvalidArgumentSayingWhatWasExpected) {
+  const std::string square = TempPath("square.jpg");
+  WriteFile(square, EncodeJpeg(16, 16, 3));
+  EXPECT_THAT(LandCoverMap::Create(square),
+              StatusIs(absl::StatusCode::kInvalidArgument, square));
+  EXPECT_THAT(
+      LandCoverMap::Create(square),
+      StatusIs(absl::StatusCode::kInvalidArgument, "width == 2 * height"));
+  const std::string grey = TempPath("grey.jpg");
+  WriteFile(grey, EncodeJpeg(32, 16, 1));
+  EXPECT_THAT(LandCoverMap::Create(grey),
+              StatusIs(absl::StatusCode::kInvalidArgument, "RGB"));
+}
+
+TEST(LandCoverMapTest, SmallValidJpegDecodes) {
+  const std::string path = TempPath("small.jpg");
+  WriteFile(path, EncodeJpeg(32, 16, 3));
+  ORBITFL_ASSERT_OK_AND_ASSIGN(auto map, LandCoverMap::Create(path));
+  EXPECT_EQ(map->width(), 32);
+  // Mid grey (128, 128, 128) has no green or blue excess: bare.
+  EXPECT_EQ(map->ClassAt(0, 0), LandCover::kBare);
+}
+
 TEST(LandCoverMapTest, TruncatedJpegIsInvalidArgument) {
   std::ifstream in(kDefaultEarthImage, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)),
@@ -133,9 +186,9 @@ TEST(LandCoverMapTest, FromClassesChecksShape) {
 TEST(LandCoverMapTest, FromClassesIndexesNorthWestFirst) {
   // 4x2: the northern row is water then ice, the southern bare then plants.
   std::vector<LandCover> classes = {
-      LandCover::kWater, LandCover::kWater, LandCover::kIce, LandCover::kIce,
-      LandCover::kBare, LandCover::kBare, LandCover::kVegetation,
-      LandCover::kVegetation};
+      LandCover::kWater,      LandCover::kWater,     LandCover::kIce,
+      LandCover::kIce,        LandCover::kBare,      LandCover::kBare,
+      LandCover::kVegetation, LandCover::kVegetation};
   ORBITFL_ASSERT_OK_AND_ASSIGN(auto map,
                                LandCoverMap::FromClasses(4, 2, classes));
   EXPECT_EQ(map->ClassAt(45, -90), LandCover::kWater);

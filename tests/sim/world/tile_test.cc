@@ -76,9 +76,9 @@ TEST(TileSynthesizerTest, LabelIsTheClassOfAUniformRegion) {
     double lat_deg, lon_deg;
     LandCover expected;
   } cases[] = {
-      {23, 10, LandCover::kBare},       {-3, -60, LandCover::kVegetation},
-      {72, -40, LandCover::kIce},       {-80, 0, LandCover::kIce},
-      {0, -150, LandCover::kWater},     {0, 22, LandCover::kVegetation},
+      {23, 10, LandCover::kBare},   {-3, -60, LandCover::kVegetation},
+      {72, -40, LandCover::kIce},   {-80, 0, LandCover::kIce},
+      {0, -150, LandCover::kWater}, {0, 22, LandCover::kVegetation},
   };
   for (const auto& c : cases) {
     const Tile tile = synth.Synthesize(c.lat_deg, c.lon_deg, Epoch());
@@ -154,8 +154,10 @@ TEST(TileSynthesizerTest, NoiseHasTheRequestedSpread) {
   TileOptions quiet, noisy;
   quiet.noise_stddev = 0;
   noisy.noise_stddev = 0.04;
-  const Tile a = TileSynthesizer(map.get(), quiet, 2).Synthesize(45, 45, Epoch());
-  const Tile b = TileSynthesizer(map.get(), noisy, 2).Synthesize(45, 45, Epoch());
+  const Tile a =
+      TileSynthesizer(map.get(), quiet, 2).Synthesize(45, 45, Epoch());
+  const Tile b =
+      TileSynthesizer(map.get(), noisy, 2).Synthesize(45, 45, Epoch());
   double sum = 0, sum_sq = 0;
   for (size_t k = 0; k < a.pixels.size(); ++k) {
     const double d = b.pixels[k] - a.pixels[k];
@@ -174,7 +176,8 @@ TEST(TileSynthesizerTest, PolarAndDegenerateTilesAreSafe) {
   EXPECT_EQ(pole.pixels.size(), 32u * 32u * kTileBands);
   EXPECT_EQ(pole.label, LandCover::kIce);
   options.pixels = 0;
-  const Tile empty = TileSynthesizer(&Earth(), options, 11).Synthesize(0, -150, Epoch());
+  const Tile empty =
+      TileSynthesizer(&Earth(), options, 11).Synthesize(0, -150, Epoch());
   EXPECT_TRUE(empty.pixels.empty());
   EXPECT_EQ(empty.label, LandCover::kWater);
 }
