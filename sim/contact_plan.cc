@@ -12,7 +12,12 @@ absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
                                              absl::Time start,
                                              absl::Time stop) {
   ContactPlan plan;
-  const proto::WalkerDelta& w = scenario.constellation().walker_delta();
+  if (!scenario.constellation().has_walker_delta()) {
+    return absl::InvalidArgumentError(
+        "constellation: runs propagate walker_delta shells; walker_star and "
+        "tle_file are accepted by the loader but cannot run in this build");
+  }
+  const proto::Walker& w = scenario.constellation().walker_delta();
   orbit::WalkerDeltaOptions walker;
   walker.total = w.total();
   walker.planes = w.planes();

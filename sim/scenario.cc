@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "sim/stations.h"
 #include "sim/time_format.h"
 #include "third_party/status_macros.h"
 
@@ -41,6 +42,12 @@ class Checker {
     if (!ok && first_.empty()) {
       first_ = absl::StrCat(filename_, ": ", field, ": expected ", expected,
                             ", got ", got);
+    }
+  }
+  // `error` already reads "FIELD: expected ..., got ..." within `prefix`.
+  void Nested(const std::string& prefix, const std::string& error) {
+    if (!error.empty() && first_.empty()) {
+      first_ = absl::StrCat(filename_, ": ", prefix, ".", error);
     }
   }
   void InRange(double v, double lo, double hi, const std::string& field,
@@ -84,12 +91,20 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   c.InRange(s.duration_hours(), 1e-3, 24 * 366, "duration_hours",
             "a duration in hours");
 
-  if (!s.constellation().has_walker_delta()) {
-    c.Expect(false, "constellation", "a walker_delta { ... } block",
+  proto::Constellation& con = *s.mutable_constellation();
+  if (con.kind_case() == proto::Constellation::KIND_NOT_SET) {
+    c.Expect(false, "constellation",
+             "one of walker_delta { ... }, walker_star { ... } or tle_file",
              "none");
+  } else if (con.has_tle_file()) {
+    c.Expect(!con.tle_file().empty(), "constellation.tle_file",
+             "a TLE file path", "\"\"");
   } else {
-    proto::WalkerDelta& w = *s.mutable_constellation()->mutable_walker_delta();
-    const std::string f = "constellation.walker_delta.";
+    const bool star = con.has_walker_star();
+    proto::Walker& w =
+        star ? *con.mutable_walker_star() : *con.mutable_walker_delta();
+    const std::string f =
+        star ? "constellation.walker_star." : "constellation.walker_delta.";
     c.Expect(w.total() >= 1, f + "total", "at least 1 satellite",
              absl::StrCat(w.total()));
     c.Expect(w.planes() >= 1 && w.planes() <= std::max(1, w.total()) &&
@@ -106,21 +121,18 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
     Default<std::string>(w.mutable_name_prefix(), "sat");
   }
 
-  c.Expect(s.stations_size() > 0, "stations", "at least one ground station",
+  c.Expect(s.stations_size() > 0, "stations",
+           "at least one ground station (stations { ... } or stations_file)",
            "none");
   std::set<std::string> names;
   for (int i = 0; i < s.stations_size(); ++i) {
     proto::GroundStation& g = *s.mutable_stations(i);
-    const std::string f = absl::StrCat("stations[", i, "].");
-    c.Expect(!g.name().empty(), f + "name", "a non-empty name", "\"\"");
-    c.Expect(names.insert(g.name()).second, f + "name", "a unique name",
+    const std::string f = absl::StrCat("stations[", i, "]");
+    const std::string error = CheckStation(g);
+    c.Nested(f, error);
+    if (!error.empty()) break;
+    c.Expect(names.insert(g.name()).second, f + ".name", "a unique name",
              absl::StrCat("a second \"", g.name(), "\""));
-    c.InRange(g.lat_deg(), -90, 90, f + "lat_deg", "a latitude");
-    c.InRange(g.lon_deg(), -180, 180, f + "lon_deg", "a longitude");
-    c.InRange(g.alt_m(), -500, 9000, f + "alt_m", "an altitude in metres");
-    if (!g.has_min_elevation_deg()) g.set_min_elevation_deg(10);
-    c.InRange(g.min_elevation_deg(), 0, 89, f + "min_elevation_deg",
-              "an elevation mask in degrees");
   }
 
   proto::LinkConfig& link = *s.mutable_link();
@@ -189,8 +201,21 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   return c.status();
 }
 
+namespace {
+
+// `path` relative to the directory of `scenario_path` unless absolute.
+std::string Resolve(const std::string& scenario_path, const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  const size_t slash = scenario_path.find_last_of('/');
+  if (slash == std::string::npos) return path;
+  return scenario_path.substr(0, slash + 1) + path;
+}
+
+}  // namespace
+
 absl::StatusOr<proto::Scenario> ParseScenario(absl::string_view text,
-                                              const std::string& filename) {
+                                              const std::string& filename,
+                                              Env* env) {
   proto::Scenario scenario;
   google::protobuf::TextFormat::Parser parser;
   FirstError errors;
@@ -202,6 +227,14 @@ absl::StatusOr<proto::Scenario> ParseScenario(absl::string_view text,
   if (scenario.name().empty()) {
     std::string stem = filename.substr(filename.find_last_of('/') + 1);
     scenario.set_name(stem.substr(0, stem.find('.')));
+  }
+  proto::Constellation& con = *scenario.mutable_constellation();
+  if (con.has_tle_file()) con.set_tle_file(Resolve(filename, con.tle_file()));
+  if (!scenario.stations_file().empty()) {
+    scenario.set_stations_file(Resolve(filename, scenario.stations_file()));
+    ORBITFL_ASSIGN_OR_RETURN(std::vector<proto::GroundStation> more,
+                             LoadStationsCsv(scenario.stations_file(), env));
+    for (proto::GroundStation& g : more) *scenario.add_stations() = std::move(g);
   }
   ORBITFL_RETURN_IF_ERROR(FinalizeScenario(scenario, filename));
   return scenario;
@@ -217,7 +250,7 @@ absl::StatusOr<proto::Scenario> LoadScenario(const std::string& path,
     }
     return text.status();
   }
-  return ParseScenario(*text, path);
+  return ParseScenario(*text, path, env);
 }
 
 }  // namespace orbitfl::sim

@@ -14,10 +14,12 @@
 
 namespace orbitfl::sim {
 
-// Parses `text` (from `filename`, used in messages), applies the defaults
+// Parses `text` (from `filename`, used in messages and to resolve relative
+// paths), loads a stations_file through `env`, applies the defaults
 // documented in scenario.proto and validates every field.
 absl::StatusOr<proto::Scenario> ParseScenario(absl::string_view text,
-                                              const std::string& filename);
+                                              const std::string& filename,
+                                              Env* env);
 // Reads and parses a scenario file. NotFound naming the path when missing.
 absl::StatusOr<proto::Scenario> LoadScenario(const std::string& path,
                                              Env* env);

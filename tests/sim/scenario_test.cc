@@ -25,7 +25,7 @@ constexpr char kValid[] = R"pb(
 )pb";
 
 TEST(ScenarioTest, ValidScenarioGetsDocumentedDefaults) {
-  auto s = ParseScenario(kValid, "dir/mini.textproto");
+  auto s = ParseScenario(kValid, "dir/mini.textproto", Env::Default());
   ASSERT_THAT(s, IsOk());
   EXPECT_EQ(s->name(), "mini");
   EXPECT_EQ(s->stations(0).min_elevation_deg(), 10);
@@ -39,17 +39,17 @@ TEST(ScenarioTest, ValidScenarioGetsDocumentedDefaults) {
 
 TEST(ScenarioTest, UnknownFieldNamesFileLineAndField) {
   const std::string text = std::string(kValid) + "\nwarp_drive: true\n";
-  EXPECT_THAT(ParseScenario(text, "bad.textproto"),
+  EXPECT_THAT(ParseScenario(text, "bad.textproto", Env::Default()),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "bad.textproto: line 10, column 1"));
-  EXPECT_THAT(ParseScenario(text, "bad.textproto").status().message(),
+  EXPECT_THAT(ParseScenario(text, "bad.textproto", Env::Default()).status().message(),
               HasSubstr("warp_drive"));
 }
 
 TEST(ScenarioTest, NegativeAltitudeIsRefused) {
   std::string text = kValid;
   text.replace(text.find("altitude_km: 550"), 16, "altitude_km: -5");
-  auto s = ParseScenario(text, "neg.textproto");
+  auto s = ParseScenario(text, "neg.textproto", Env::Default());
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument,
                           "neg.textproto: constellation.walker_delta."
                           "altitude_km: expected an altitude in km in "
@@ -59,7 +59,7 @@ TEST(ScenarioTest, NegativeAltitudeIsRefused) {
 TEST(ScenarioTest, StationLatitudeOutOfRangeIsRefused) {
   std::string text = kValid;
   text.replace(text.find("lat_deg: 78.23"), 14, "lat_deg: 95");
-  EXPECT_THAT(ParseScenario(text, "lat.textproto"),
+  EXPECT_THAT(ParseScenario(text, "lat.textproto", Env::Default()),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "lat.textproto: stations[0].lat_deg: expected a "
                        "latitude in [-90, 90], got 95"));
@@ -80,13 +80,13 @@ TEST(ScenarioTest, OtherFieldErrorsNameTheirField) {
   for (const auto& c : cases) {
     std::string text = kValid;
     text.replace(text.find(c.from), std::string(c.from).size(), c.to);
-    EXPECT_THAT(ParseScenario(text, "f.textproto"),
+    EXPECT_THAT(ParseScenario(text, "f.textproto", Env::Default()),
                 StatusIs(absl::StatusCode::kInvalidArgument, c.field))
         << c.to;
   }
   std::string no_stations = kValid;
   no_stations.erase(no_stations.find("stations"));
-  EXPECT_THAT(ParseScenario(no_stations, "f.textproto"),
+  EXPECT_THAT(ParseScenario(no_stations, "f.textproto", Env::Default()),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        "stations: expected at least one ground station"));
 }
