@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -67,17 +68,44 @@ struct Sample {
   double margin_rad = 0;
 };
 
-// Bisects a mask crossing bracketed by `below` (margin < 0) and `above`
-// (margin >= 0), in either time order; returns the side above the mask so
-// every instant of a window is in view.
+// Finds a mask crossing bracketed by `below` (margin < 0) and `above`
+// (margin >= 0), in either time order, by the Illinois variant of regula
+// falsi (Dowell & Jarratt 1971): the elevation margin is smooth, so this
+// takes a few evaluations where bisection takes a dozen. Returns the side
+// above the mask once the bracket is within `tolerance`, so every instant of
+// a window is in view.
 absl::Time BisectCrossing(const Pair& pair, absl::Time below, absl::Time above,
                           absl::Duration tolerance) {
+  double f_below = pair.MarginRad(below), f_above = pair.MarginRad(above);
+  if (!(f_below < 0) || !(f_above >= 0)) {
+    // Not a clean bracket (e.g. a failed propagation): plain bisection.
+    while (absl::AbsDuration(above - below) > tolerance) {
+      const absl::Time mid = below + (above - below) / 2;
+      (pair.MarginRad(mid) >= 0 ? above : below) = mid;
+    }
+    return above;
+  }
+  int side = 0;  // which end was kept last: -1 below, +1 above
   while (absl::AbsDuration(above - below) > tolerance) {
-    const absl::Time mid = below + (above - below) / 2;
-    if (pair.MarginRad(mid) >= 0) {
-      above = mid;
+    // The secant root, kept at least a tenth of the tolerance inside the
+    // bracket so the bracket always shrinks.
+    const double frac = f_below / (f_below - f_above);
+    const absl::Duration width = above - below;
+    const absl::Duration inset = tolerance / 10;
+    absl::Time x = below + width * std::clamp(frac, 0.0, 1.0);
+    if (absl::AbsDuration(x - below) < inset) x = below + (width > absl::ZeroDuration() ? inset : -inset);
+    if (absl::AbsDuration(above - x) < inset) x = above - (width > absl::ZeroDuration() ? inset : -inset);
+    const double f = pair.MarginRad(x);
+    if (f >= 0) {
+      above = x;
+      f_above = f;
+      if (side == 1) f_below /= 2;  // Illinois: halve the stale end
+      side = 1;
     } else {
-      below = mid;
+      below = x;
+      f_below = f;
+      if (side == -1) f_above /= 2;
+      side = -1;
     }
   }
   return above;
@@ -164,14 +192,61 @@ absl::Status Validate(const std::vector<const Propagator*>& satellites,
   return absl::OkStatus();
 }
 
-// Scan state of one satellite-station pair.
+// Scan state of one satellite-station pair. Samples lie on the grid
+// start + k * step, but a pair is sampled only when it could be near a
+// mask crossing (see SkipBound).
 struct PairScan {
+  int64_t next_k = 0;  // next grid index this pair needs
   bool open = false;
   absl::Time window_start;
-  Sample best;  // highest coarse sample of the open window
-  double prev_margin_rad = 0;
-  double prev2_margin_rad = 0;
+  Sample best;             // highest sample of the open window
+  absl::Time before_best;  // the sample before `best`, bracketing the peak
+  bool best_is_last = false;
+  absl::Time after_best;   // the sample after `best`
+  // The last two samples, for maxima between samples just below the mask.
+  int64_t prev_k = -10, prev2_k = -10;
+  double prev_margin_rad = 0, prev2_margin_rad = 0;
 };
+
+// How fast the direction to a satellite can turn as seen from the Earth's
+// centre, in the Earth-fixed frame, and how far out it gets; from its
+// osculating orbit at the start (vis-viva), with margins for perturbations.
+// A satellite whose state is not an ellipse gets no skipping.
+struct SkipBound {
+  double max_rate_rad_s = std::numeric_limits<double>::infinity();
+  double min_radius_km = 0;
+  double max_radius_km = std::numeric_limits<double>::infinity();
+};
+
+constexpr double kEarthRotationRadS = 7.2921158553e-5;
+
+SkipBound BoundFor(const Propagator& satellite, absl::Time t) {
+  const StateVector s = satellite.Propagate(t);
+  const double r = Norm(s.position_km), v = Norm(s.velocity_km_s);
+  const double h = Norm(Cross(s.position_km, s.velocity_km_s));
+  const double energy = 0.5 * v * v - kEarthMuKm3S2 / r;
+  SkipBound b;
+  if (!(energy < 0) || !(h > 0)) return b;
+  const double a = -kEarthMuKm3S2 / (2 * energy);
+  const double e = std::sqrt(std::max(0.0, 1 - h * h / (kEarthMuKm3S2 * a)));
+  const double perigee = a * (1 - e), apogee = a * (1 + e);
+  // Angular rate peaks at perigee: h / r_p^2; the Earth turns beneath.
+  b.max_rate_rad_s = 1.2 * h / (perigee * perigee) + kEarthRotationRadS;
+  b.min_radius_km = 0.98 * perigee - 20;
+  b.max_radius_km = 1.02 * apogee + 20;
+  return b;
+}
+
+// Half-angle at the Earth's centre of the cone in which a satellite at
+// `radius_km` can be above `mask_rad` for a station at `station_radius_km`
+// (spherical geometry about the geocentric vertical), widened or narrowed
+// by `margin_rad` for the ellipsoid normal and the station's height.
+double ConeHalfAngle(double station_radius_km, double radius_km,
+                     double mask_rad, double margin_rad) {
+  const double c = station_radius_km * std::cos(mask_rad) / radius_km;
+  if (c >= 1) return margin_rad > 0 ? margin_rad : -1;  // never above
+  return std::acos(c) - mask_rad + margin_rad;
+}
 
 }  // namespace
 
@@ -189,10 +264,16 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
   }
   const int num_sats = satellites.size(), num_stations = stations.size();
   std::vector<StationFrame> frames;
-  frames.reserve(num_stations);
-  for (const GroundStation& s : stations) frames.push_back(MakeFrame(s));
+  std::vector<Vec3> station_dir;  // geocentric unit vectors
+  std::vector<double> station_radius_km;
+  for (const GroundStation& s : stations) {
+    frames.push_back(MakeFrame(s));
+    station_dir.push_back(Normalized(frames.back().ecef_km));
+    station_radius_km.push_back(Norm(frames.back().ecef_km));
+  }
 
   const absl::Duration step = options.scan_step;
+  const double step_s = absl::ToDoubleSeconds(step);
   const absl::Duration tol = options.tolerance;
   const absl::Duration span = options.stop - options.start;
   // Samples at start + k * step, k = 0..num_steps, the last one clamped to
@@ -200,15 +281,40 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
   absl::Duration remainder;
   int64_t num_steps = absl::IDivDuration(span, step, &remainder);
   if (remainder > absl::ZeroDuration()) ++num_steps;
+  auto time_at = [&](int64_t k) {
+    return k >= num_steps ? options.stop : options.start + k * step;
+  };
+
+  // Per pair: the cone outside which it cannot be in view (wide) and the
+  // cone inside which it cannot be out of view (narrow), both in radians
+  // of angle at the Earth's centre; and the angle the pair can close per
+  // step.
+  constexpr double kConeMarginRad = 0.5 * kDegToRad;
+  std::vector<double> outer_rad(num_sats * num_stations);
+  std::vector<double> inner_rad(num_sats * num_stations);
+  std::vector<double> per_step_rad(num_sats);
+  for (int sat = 0; sat < num_sats; ++sat) {
+    const SkipBound b = BoundFor(*satellites[sat], options.start);
+    per_step_rad[sat] = b.max_rate_rad_s * step_s;
+    for (int st = 0; st < num_stations; ++st) {
+      const double mask = frames[st].min_elevation_rad;
+      outer_rad[sat * num_stations + st] = ConeHalfAngle(
+          station_radius_km[st], b.max_radius_km, mask, kConeMarginRad);
+      inner_rad[sat * num_stations + st] = ConeHalfAngle(
+          station_radius_km[st], b.min_radius_km, mask, -kConeMarginRad);
+    }
+  }
 
   std::vector<ContactWindow> windows;
   std::vector<PairScan> scans(num_sats * num_stations);
   auto close_window = [&](int sat, int st, PairScan& scan, absl::Time end) {
     const Pair pair(*satellites[sat], frames[st]);
-    // The true peak lies within a step of the best coarse sample.
-    const absl::Time lo = std::max(scan.window_start, scan.best.time - step);
-    const absl::Time hi = std::min(end, scan.best.time + step);
-    const Sample peak = GoldenSectionMax(pair, lo, hi, tol);
+    const absl::Time lo = std::max(scan.window_start, scan.before_best);
+    const absl::Time hi = scan.best_is_last ? end : std::min(end, scan.after_best);
+    // The elevation is flat at its peak: locating the peak to 0.2 s gives
+    // its value to about 1e-7 rad (contacts.csv prints 0.001 deg).
+    const Sample peak =
+        GoldenSectionMax(pair, lo, hi, std::max(tol, absl::Milliseconds(200)));
     const double max_margin_rad =
         std::max(peak.margin_rad, scan.best.margin_rad);
     windows.push_back({sat, st, scan.window_start, end,
@@ -216,58 +322,111 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
     scan.open = false;
   };
 
-  std::vector<Vec3> sat_ecef_km(num_sats);
-  absl::Time t_prev, t_prev2;
+  std::vector<int64_t> sat_next_k(num_sats, 0);
   for (int64_t k = 0; k <= num_steps; ++k) {
-    const absl::Time t =
-        k == num_steps ? options.stop : options.start + k * step;
+    const absl::Time t = time_at(k);
+    // The Earth's rotation at t, shared by every satellite sampled now.
+    const double theta = GmstRad(t);
+    const double cos_t = std::cos(theta), sin_t = std::sin(theta);
     for (int sat = 0; sat < num_sats; ++sat) {
-      sat_ecef_km[sat] = EcefAt(*satellites[sat], t);
-    }
-    for (int sat = 0; sat < num_sats; ++sat) {
+      if (sat_next_k[sat] > k && k < num_steps) continue;
+      const Vec3 r = satellites[sat]->Propagate(t).position_km;
+      const Vec3 ecef{cos_t * r.x + sin_t * r.y, -sin_t * r.x + cos_t * r.y,
+                      r.z};
+      const Vec3 dir = Normalized(ecef);
+      int64_t next = num_steps;
       for (int st = 0; st < num_stations; ++st) {
-        PairScan& scan = scans[sat * num_stations + st];
-        const double margin_rad = Elevation(frames[st], sat_ecef_km[sat]) -
-                                  frames[st].min_elevation_rad;
+        const int pair_index = sat * num_stations + st;
+        PairScan& scan = scans[pair_index];
+        if (scan.next_k > k && k < num_steps) {
+          next = std::min(next, scan.next_k);
+          continue;
+        }
+        const double margin_rad =
+            Elevation(frames[st], ecef) - frames[st].min_elevation_rad;
         const Pair pair(*satellites[sat], frames[st]);
+        const absl::Time t_prev = time_at(scan.prev_k);
+        const bool consecutive =
+            scan.prev_k == k - 1 && scan.prev2_k == k - 2;
         if (k == 0) {
           if (margin_rad >= 0) {
             scan.open = true;
             scan.window_start = t;
             scan.best = {t, margin_rad};
+            scan.before_best = t;
+            scan.best_is_last = true;
           }
         } else if (!scan.open && margin_rad >= 0) {
           scan.open = true;
           scan.window_start = BisectCrossing(pair, t_prev, t, tol);
           scan.best = {t, margin_rad};
+          scan.before_best = scan.window_start;
+          scan.best_is_last = true;
         } else if (scan.open && margin_rad < 0) {
+          if (scan.best_is_last) scan.after_best = t;
           close_window(sat, st, scan, BisectCrossing(pair, t, t_prev, tol));
         } else if (scan.open) {
-          if (margin_rad > scan.best.margin_rad) scan.best = {t, margin_rad};
-        } else if (k >= 2 && scan.prev_margin_rad > scan.prev2_margin_rad &&
+          if (scan.best_is_last) {
+            scan.after_best = t;
+            scan.best_is_last = false;
+          }
+          if (margin_rad > scan.best.margin_rad) {
+            scan.before_best = t_prev;
+            scan.best = {t, margin_rad};
+            scan.best_is_last = true;
+          }
+        } else if (consecutive && scan.prev_margin_rad > scan.prev2_margin_rad &&
                    scan.prev_margin_rad >= margin_rad &&
                    scan.prev_margin_rad > -kPeakSearchMarginRad) {
           // Three samples below the mask around a local maximum: a short
           // pass may still peak above the mask between them.
+          const absl::Time t_prev2 = time_at(scan.prev2_k);
           const Sample peak = GoldenSectionMax(pair, t_prev2, t, tol);
           if (peak.margin_rad >= 0) {
             scan.window_start = BisectCrossing(pair, t_prev2, peak.time, tol);
             scan.best = peak;
+            scan.before_best = t_prev2;
+            scan.after_best = t;
+            scan.best_is_last = false;
             close_window(sat, st, scan,
                          BisectCrossing(pair, t, peak.time, tol));
           }
         }
+        scan.prev2_k = scan.prev_k;
         scan.prev2_margin_rad = scan.prev_margin_rad;
+        scan.prev_k = k;
         scan.prev_margin_rad = margin_rad;
+
+        // When to look again: the angle between station and satellite
+        // directions changes by at most per_step_rad a step, so a pair far
+        // outside its cone (or deep inside it, in view) cannot cross the
+        // mask for a while. Outside, stop two steps early so that a short
+        // pass is always preceded by consecutive samples.
+        const double psi = std::acos(
+            std::clamp(Dot(dir, station_dir[st]), -1.0, 1.0));
+        int64_t skip = 1;
+        if (!std::isfinite(psi)) {
+          // A propagator that failed (NaN): keep sampling every step.
+        } else if (psi > outer_rad[pair_index] && !scan.open) {
+          skip = static_cast<int64_t>(
+                     (psi - outer_rad[pair_index]) / per_step_rad[sat]) - 2;
+        } else if (scan.open && psi < inner_rad[pair_index]) {
+          skip = static_cast<int64_t>(
+              (inner_rad[pair_index] - psi) / per_step_rad[sat]);
+        }
+        scan.next_k = k + std::max<int64_t>(1, skip);
+        next = std::min(next, scan.next_k);
       }
+      sat_next_k[sat] = next;
     }
-    t_prev2 = t_prev;
-    t_prev = t;
   }
   for (int sat = 0; sat < num_sats; ++sat) {
     for (int st = 0; st < num_stations; ++st) {
       PairScan& scan = scans[sat * num_stations + st];
-      if (scan.open) close_window(sat, st, scan, options.stop);
+      if (scan.open) {
+        if (scan.best_is_last) scan.after_best = options.stop;
+        close_window(sat, st, scan, options.stop);
+      }
     }
   }
   std::sort(windows.begin(), windows.end(),
