@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "orbit/track_segment.h"
 
 namespace orbitfl::orbit {
 namespace {
@@ -20,12 +21,17 @@ namespace {
 // tens of seconds, so the margin only skips maxima far below the horizon.
 constexpr double kPeakSearchMarginRad = 10.0 * kDegToRad;
 constexpr double kInvGoldenRatio = 0.61803398874989484820;
+constexpr double kEarthRotationRadS = 7.2921158553e-5;  // IERS
+// Longest arc between two in-window samples: a Hermite-interpolated track
+// over it is good to a few metres (see track_segment.h).
+constexpr double kMaxArcRad = 0.12;
 
 // A station with its ECEF position and local vertical computed once.
 struct StationFrame {
   Vec3 ecef_km;
   Vec3 up;  // unit ellipsoid normal
   double min_elevation_rad = 0;
+  double sin_min_elevation = 0;
 };
 
 StationFrame MakeFrame(const GroundStation& station) {
@@ -33,7 +39,8 @@ StationFrame MakeFrame(const GroundStation& station) {
   return {GeodeticToEcef(g),
           {std::cos(g.lat_rad) * std::cos(g.lon_rad),
            std::cos(g.lat_rad) * std::sin(g.lon_rad), std::sin(g.lat_rad)},
-          station.min_elevation_rad};
+          station.min_elevation_rad,
+          std::sin(station.min_elevation_rad)};
 }
 
 // Same angle as LookFrom's elevation, without the azimuth's trigonometry.
@@ -68,34 +75,36 @@ struct Sample {
   double margin_rad = 0;
 };
 
-// Finds a mask crossing bracketed by `below` (margin < 0) and `above`
-// (margin >= 0), in either time order, by the Illinois variant of regula
-// falsi (Dowell & Jarratt 1971): the elevation margin is smooth, so this
+// Finds the crossing of a margin function bracketed by `below` (margin < 0)
+// and `above` (margin >= 0), in either time order, by the Illinois variant
+// of regula falsi (Dowell & Jarratt 1971): margins here are smooth, so it
 // takes a few evaluations where bisection takes a dozen. Returns the side
 // above the mask once the bracket is within `tolerance`, so every instant of
 // a window is in view.
-absl::Time BisectCrossing(const Pair& pair, absl::Time below, absl::Time above,
-                          absl::Duration tolerance) {
-  double f_below = pair.MarginRad(below), f_above = pair.MarginRad(above);
+template <typename Margin>
+absl::Time IllinoisCrossing(const Margin& margin, absl::Time below,
+                            absl::Time above, absl::Duration tolerance) {
+  double f_below = margin(below), f_above = margin(above);
   if (!(f_below < 0) || !(f_above >= 0)) {
     // Not a clean bracket (e.g. a failed propagation): plain bisection.
     while (absl::AbsDuration(above - below) > tolerance) {
       const absl::Time mid = below + (above - below) / 2;
-      (pair.MarginRad(mid) >= 0 ? above : below) = mid;
+      (margin(mid) >= 0 ? above : below) = mid;
     }
     return above;
   }
-  int side = 0;  // which end was kept last: -1 below, +1 above
+  const absl::Duration inset = tolerance / 10;
+  int side = 0;  // which end moved last: -1 below, +1 above
   while (absl::AbsDuration(above - below) > tolerance) {
-    // The secant root, kept at least a tenth of the tolerance inside the
-    // bracket so the bracket always shrinks.
-    const double frac = f_below / (f_below - f_above);
+    // The secant root, kept a tenth of the tolerance inside the bracket so
+    // the bracket always shrinks.
     const absl::Duration width = above - below;
-    const absl::Duration inset = tolerance / 10;
-    absl::Time x = below + width * std::clamp(frac, 0.0, 1.0);
-    if (absl::AbsDuration(x - below) < inset) x = below + (width > absl::ZeroDuration() ? inset : -inset);
-    if (absl::AbsDuration(above - x) < inset) x = above - (width > absl::ZeroDuration() ? inset : -inset);
-    const double f = pair.MarginRad(x);
+    const absl::Duration step_in = width > absl::ZeroDuration() ? inset : -inset;
+    absl::Time x =
+        below + width * std::clamp(f_below / (f_below - f_above), 0.0, 1.0);
+    if (absl::AbsDuration(x - below) < inset) x = below + step_in;
+    if (absl::AbsDuration(above - x) < inset) x = above - step_in;
+    const double f = margin(x);
     if (f >= 0) {
       above = x;
       f_above = f;
@@ -111,28 +120,80 @@ absl::Time BisectCrossing(const Pair& pair, absl::Time below, absl::Time above,
   return above;
 }
 
+absl::Time BisectCrossing(const Pair& pair, absl::Time below, absl::Time above,
+                          absl::Duration tolerance) {
+  return IllinoisCrossing([&](absl::Time t) { return pair.MarginRad(t); },
+                          below, above, tolerance);
+}
+
+// sin(elevation) - sin(mask) of a position: the sign of the margin, cheaply.
+double SinMargin(const StationFrame& station, const Vec3& p_ecef_km) {
+  const Vec3 rho = p_ecef_km - station.ecef_km;
+  return Dot(rho, station.up) / Norm(rho) - station.sin_min_elevation;
+}
+
+// A crossing within one track segment: found on the interpolated track,
+// then confirmed by the propagator on both sides of the returned instant.
+// Falls back to the propagator alone when the two disagree.
+absl::Time RefineCrossing(const Pair& pair, const StationFrame& station,
+                          const TrackSegment& segment, bool rising,
+                          absl::Duration tolerance) {
+  const absl::Time below = rising ? segment.start() : segment.end();
+  const absl::Time above = rising ? segment.end() : segment.start();
+  const absl::Time t = IllinoisCrossing(
+      [&](absl::Time x) {
+        return SinMargin(station, segment.PositionAt(x));
+      },
+      below, above, tolerance);
+  const absl::Time outside = rising ? std::max(below, t - tolerance)
+                                    : std::min(below, t + tolerance);
+  if (pair.MarginRad(t) >= 0 && (outside == below || pair.MarginRad(outside) < 0)) {
+    return t;
+  }
+  return BisectCrossing(pair, below, above, tolerance);
+}
+
 // Golden-section search for the maximum of a unimodal margin on [lo, hi].
-Sample GoldenSectionMax(const Pair& pair, absl::Time lo, absl::Time hi,
-                        absl::Duration tolerance) {
+template <typename Margin>
+Sample GoldenMax(const Margin& margin, absl::Time lo, absl::Time hi,
+                 absl::Duration tolerance) {
   absl::Time x1 = hi - (hi - lo) * kInvGoldenRatio;
   absl::Time x2 = lo + (hi - lo) * kInvGoldenRatio;
-  double f1 = pair.MarginRad(x1), f2 = pair.MarginRad(x2);
+  double f1 = margin(x1), f2 = margin(x2);
   while (hi - lo > tolerance) {
     if (f1 < f2) {
       lo = x1;
       x1 = x2;
       f1 = f2;
       x2 = lo + (hi - lo) * kInvGoldenRatio;
-      f2 = pair.MarginRad(x2);
+      f2 = margin(x2);
     } else {
       hi = x2;
       x2 = x1;
       f2 = f1;
       x1 = hi - (hi - lo) * kInvGoldenRatio;
-      f1 = pair.MarginRad(x1);
+      f1 = margin(x1);
     }
   }
   return f1 >= f2 ? Sample{x1, f1} : Sample{x2, f2};
+}
+
+Sample GoldenSectionMax(const Pair& pair, absl::Time lo, absl::Time hi,
+                        absl::Duration tolerance) {
+  return GoldenMax([&](absl::Time t) { return pair.MarginRad(t); }, lo, hi,
+                   tolerance);
+}
+
+// Earth-fixed state of a satellite from its inertial state, with the
+// rotation by GMST given as its cosine and sine: v_ecef = R v - w x r_ecef.
+EcefState ToEcef(const StateVector& s, absl::Time t, double cos_t,
+                 double sin_t) {
+  const Vec3& r = s.position_km;
+  const Vec3& v = s.velocity_km_s;
+  const Vec3 r_e{cos_t * r.x + sin_t * r.y, -sin_t * r.x + cos_t * r.y, r.z};
+  const Vec3 v_r{cos_t * v.x + sin_t * v.y, -sin_t * v.x + cos_t * v.y, v.z};
+  return {t, r_e, {v_r.x + kEarthRotationRadS * r_e.y, v_r.y - kEarthRotationRadS * r_e.x,
+           v_r.z}};
 }
 
 absl::Status Invalid(const std::string& field, const std::string& expected) {
@@ -199,11 +260,13 @@ struct PairScan {
   int64_t next_k = 0;  // next grid index this pair needs
   bool open = false;
   absl::Time window_start;
-  Sample best;             // highest sample of the open window
-  absl::Time before_best;  // the sample before `best`, bracketing the peak
+  // The highest sample of the open window, the sample before it and (once
+  // taken) the one after it: the peak lies between them.
+  double best_margin_rad = 0;
+  EcefState best, before_best, after_best;
   bool best_is_last = false;
-  absl::Time after_best;   // the sample after `best`
   // The last two samples, for maxima between samples just below the mask.
+  EcefState prev;
   int64_t prev_k = -10, prev2_k = -10;
   double prev_margin_rad = 0, prev2_margin_rad = 0;
 };
@@ -217,8 +280,6 @@ struct SkipBound {
   double min_radius_km = 0;
   double max_radius_km = std::numeric_limits<double>::infinity();
 };
-
-constexpr double kEarthRotationRadS = 7.2921158553e-5;
 
 SkipBound BoundFor(const Propagator& satellite, absl::Time t) {
   const StateVector s = satellite.Propagate(t);
@@ -309,14 +370,27 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
   std::vector<PairScan> scans(num_sats * num_stations);
   auto close_window = [&](int sat, int st, PairScan& scan, absl::Time end) {
     const Pair pair(*satellites[sat], frames[st]);
-    const absl::Time lo = std::max(scan.window_start, scan.before_best);
-    const absl::Time hi = scan.best_is_last ? end : std::min(end, scan.after_best);
-    // The elevation is flat at its peak: locating the peak to 0.2 s gives
-    // its value to about 1e-7 rad (contacts.csv prints 0.001 deg).
-    const Sample peak =
-        GoldenSectionMax(pair, lo, hi, std::max(tol, absl::Milliseconds(200)));
+    // The peak lies between the samples around the best one: find it on the
+    // interpolated track, then take the propagator's value there.
+    const absl::Time lo = std::max(scan.window_start, scan.before_best.time);
+    const absl::Time hi = std::min(end, scan.after_best.time);
+    auto on_track = [&](const TrackSegment& seg) {
+      return [&, seg](absl::Time t) {
+        return SinMargin(frames[st], seg.PositionAt(t));
+      };
+    };
+    const TrackSegment left(scan.before_best, scan.best);
+    const TrackSegment right(scan.best, scan.after_best);
+    Sample peak{scan.best.time, -2};
+    if (lo < scan.best.time) {
+      peak = GoldenMax(on_track(left), lo, scan.best.time, tol);
+    }
+    if (scan.best.time < hi) {
+      const Sample r = GoldenMax(on_track(right), scan.best.time, hi, tol);
+      if (r.margin_rad > peak.margin_rad) peak = r;
+    }
     const double max_margin_rad =
-        std::max(peak.margin_rad, scan.best.margin_rad);
+        std::max(pair.MarginRad(peak.time), scan.best_margin_rad);
     windows.push_back({sat, st, scan.window_start, end,
                        max_margin_rad + frames[st].min_elevation_rad});
     scan.open = false;
@@ -330,10 +404,9 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
     const double cos_t = std::cos(theta), sin_t = std::sin(theta);
     for (int sat = 0; sat < num_sats; ++sat) {
       if (sat_next_k[sat] > k && k < num_steps) continue;
-      const Vec3 r = satellites[sat]->Propagate(t).position_km;
-      const Vec3 ecef{cos_t * r.x + sin_t * r.y, -sin_t * r.x + cos_t * r.y,
-                      r.z};
-      const Vec3 dir = Normalized(ecef);
+      const EcefState cur =
+          ToEcef(satellites[sat]->Propagate(t), t, cos_t, sin_t);
+      const Vec3 dir = Normalized(cur.position_km);
       int64_t next = num_steps;
       for (int st = 0; st < num_stations; ++st) {
         const int pair_index = sat * num_stations + st;
@@ -342,66 +415,71 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
           next = std::min(next, scan.next_k);
           continue;
         }
-        const double margin_rad =
-            Elevation(frames[st], ecef) - frames[st].min_elevation_rad;
+        const double margin_rad = Elevation(frames[st], cur.position_km) -
+                                  frames[st].min_elevation_rad;
         const Pair pair(*satellites[sat], frames[st]);
-        const absl::Time t_prev = time_at(scan.prev_k);
         const bool consecutive =
             scan.prev_k == k - 1 && scan.prev2_k == k - 2;
         if (k == 0) {
           if (margin_rad >= 0) {
             scan.open = true;
             scan.window_start = t;
-            scan.best = {t, margin_rad};
-            scan.before_best = t;
+            scan.best = scan.before_best = cur;
+            scan.best_margin_rad = margin_rad;
             scan.best_is_last = true;
           }
         } else if (!scan.open && margin_rad >= 0) {
           scan.open = true;
-          scan.window_start = BisectCrossing(pair, t_prev, t, tol);
-          scan.best = {t, margin_rad};
-          scan.before_best = scan.window_start;
+          scan.window_start = RefineCrossing(
+              pair, frames[st], TrackSegment(scan.prev, cur), true, tol);
+          scan.before_best = scan.prev;
+          scan.best = cur;
+          scan.best_margin_rad = margin_rad;
           scan.best_is_last = true;
         } else if (scan.open && margin_rad < 0) {
-          if (scan.best_is_last) scan.after_best = t;
-          close_window(sat, st, scan, BisectCrossing(pair, t, t_prev, tol));
+          if (scan.best_is_last) scan.after_best = cur;
+          close_window(sat, st, scan,
+                       RefineCrossing(pair, frames[st],
+                                      TrackSegment(scan.prev, cur), false,
+                                      tol));
         } else if (scan.open) {
           if (scan.best_is_last) {
-            scan.after_best = t;
+            scan.after_best = cur;
             scan.best_is_last = false;
           }
-          if (margin_rad > scan.best.margin_rad) {
-            scan.before_best = t_prev;
-            scan.best = {t, margin_rad};
+          if (margin_rad > scan.best_margin_rad) {
+            scan.before_best = scan.prev;
+            scan.best = cur;
+            scan.best_margin_rad = margin_rad;
             scan.best_is_last = true;
           }
         } else if (consecutive && scan.prev_margin_rad > scan.prev2_margin_rad &&
                    scan.prev_margin_rad >= margin_rad &&
                    scan.prev_margin_rad > -kPeakSearchMarginRad) {
           // Three samples below the mask around a local maximum: a short
-          // pass may still peak above the mask between them.
+          // pass may still peak above the mask between them. Rare, so the
+          // propagator itself is searched.
           const absl::Time t_prev2 = time_at(scan.prev2_k);
           const Sample peak = GoldenSectionMax(pair, t_prev2, t, tol);
           if (peak.margin_rad >= 0) {
-            scan.window_start = BisectCrossing(pair, t_prev2, peak.time, tol);
-            scan.best = peak;
-            scan.before_best = t_prev2;
-            scan.after_best = t;
-            scan.best_is_last = false;
-            close_window(sat, st, scan,
-                         BisectCrossing(pair, t, peak.time, tol));
+            windows.push_back(
+                {sat, st, BisectCrossing(pair, t_prev2, peak.time, tol),
+                 BisectCrossing(pair, t, peak.time, tol),
+                 peak.margin_rad + frames[st].min_elevation_rad});
           }
         }
         scan.prev2_k = scan.prev_k;
         scan.prev2_margin_rad = scan.prev_margin_rad;
         scan.prev_k = k;
         scan.prev_margin_rad = margin_rad;
+        scan.prev = cur;
 
         // When to look again: the angle between station and satellite
         // directions changes by at most per_step_rad a step, so a pair far
         // outside its cone (or deep inside it, in view) cannot cross the
         // mask for a while. Outside, stop two steps early so that a short
-        // pass is always preceded by consecutive samples.
+        // pass is always preceded by consecutive samples; inside, keep arcs
+        // short enough for the interpolated track (kMaxArcRad).
         const double psi = std::acos(
             std::clamp(Dot(dir, station_dir[st]), -1.0, 1.0));
         int64_t skip = 1;
@@ -412,7 +490,8 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
                      (psi - outer_rad[pair_index]) / per_step_rad[sat]) - 2;
         } else if (scan.open && psi < inner_rad[pair_index]) {
           skip = static_cast<int64_t>(
-              (inner_rad[pair_index] - psi) / per_step_rad[sat]);
+              std::min(inner_rad[pair_index] - psi, kMaxArcRad) /
+              per_step_rad[sat]);
         }
         scan.next_k = k + std::max<int64_t>(1, skip);
         next = std::min(next, scan.next_k);
@@ -424,7 +503,7 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
     for (int st = 0; st < num_stations; ++st) {
       PairScan& scan = scans[sat * num_stations + st];
       if (scan.open) {
-        if (scan.best_is_last) scan.after_best = options.stop;
+        if (scan.best_is_last) scan.after_best = scan.best;
         close_window(sat, st, scan, options.stop);
       }
     }
