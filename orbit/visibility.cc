@@ -32,6 +32,8 @@ struct StationFrame {
   Vec3 up;  // unit ellipsoid normal
   double min_elevation_rad = 0;
   double sin_min_elevation = 0;
+  // SinMargin of a sample kPeakSearchMarginRad below the mask.
+  double sin_peak_floor = 0;
 };
 
 StationFrame MakeFrame(const GroundStation& station) {
@@ -40,7 +42,9 @@ StationFrame MakeFrame(const GroundStation& station) {
           {std::cos(g.lat_rad) * std::cos(g.lon_rad),
            std::cos(g.lat_rad) * std::sin(g.lon_rad), std::sin(g.lat_rad)},
           station.min_elevation_rad,
-          std::sin(station.min_elevation_rad)};
+          std::sin(station.min_elevation_rad),
+          std::sin(station.min_elevation_rad - kPeakSearchMarginRad) -
+              std::sin(station.min_elevation_rad)};
 }
 
 // Same angle as LookFrom's elevation, without the azimuth's trigonometry.
@@ -262,13 +266,13 @@ struct PairScan {
   absl::Time window_start;
   // The highest sample of the open window, the sample before it and (once
   // taken) the one after it: the peak lies between them.
-  double best_margin_rad = 0;
+  double best_margin_rad = 0;  // a SinMargin
   EcefState best, before_best, after_best;
   bool best_is_last = false;
   // The last two samples, for maxima between samples just below the mask.
   EcefState prev;
   int64_t prev_k = -10, prev2_k = -10;
-  double prev_margin_rad = 0, prev2_margin_rad = 0;
+  double prev_margin_rad = 0, prev2_margin_rad = 0;  // SinMargins
 };
 
 // How fast the direction to a satellite can turn as seen from the Earth's
@@ -292,9 +296,9 @@ SkipBound BoundFor(const Propagator& satellite, absl::Time t) {
   const double e = std::sqrt(std::max(0.0, 1 - h * h / (kEarthMuKm3S2 * a)));
   const double perigee = a * (1 - e), apogee = a * (1 + e);
   // Angular rate peaks at perigee: h / r_p^2; the Earth turns beneath.
-  b.max_rate_rad_s = 1.2 * h / (perigee * perigee) + kEarthRotationRadS;
-  b.min_radius_km = 0.98 * perigee - 20;
-  b.max_radius_km = 1.02 * apogee + 20;
+  b.max_rate_rad_s = 1.1 * h / (perigee * perigee) + kEarthRotationRadS;
+  b.min_radius_km = 0.99 * perigee - 10;
+  b.max_radius_km = 1.01 * apogee + 10;
   return b;
 }
 
@@ -390,7 +394,9 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
       if (r.margin_rad > peak.margin_rad) peak = r;
     }
     const double max_margin_rad =
-        std::max(pair.MarginRad(peak.time), scan.best_margin_rad);
+        std::max(pair.MarginRad(peak.time),
+                 Elevation(frames[st], scan.best.position_km) -
+                     frames[st].min_elevation_rad);
     windows.push_back({sat, st, scan.window_start, end,
                        max_margin_rad + frames[st].min_elevation_rad});
     scan.open = false;
@@ -415,8 +421,9 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
           next = std::min(next, scan.next_k);
           continue;
         }
-        const double margin_rad = Elevation(frames[st], cur.position_km) -
-                                  frames[st].min_elevation_rad;
+        // sin(elevation) - sin(mask): the margin's sign and order, without
+        // an arctangent per sample.
+        const double margin_rad = SinMargin(frames[st], cur.position_km);
         const Pair pair(*satellites[sat], frames[st]);
         const bool consecutive =
             scan.prev_k == k - 1 && scan.prev2_k == k - 2;
@@ -455,7 +462,7 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
           }
         } else if (consecutive && scan.prev_margin_rad > scan.prev2_margin_rad &&
                    scan.prev_margin_rad >= margin_rad &&
-                   scan.prev_margin_rad > -kPeakSearchMarginRad) {
+                   scan.prev_margin_rad > frames[st].sin_peak_floor) {
           // Three samples below the mask around a local maximum: a short
           // pass may still peak above the mask between them. Rare, so the
           // propagator itself is searched.
