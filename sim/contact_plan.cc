@@ -12,12 +12,14 @@ absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
                                              absl::Time start,
                                              absl::Time stop) {
   ContactPlan plan;
-  if (!scenario.constellation().has_walker_delta()) {
+  const proto::Constellation& con = scenario.constellation();
+  if (con.has_tle_file()) {
     return absl::InvalidArgumentError(
-        "constellation: runs propagate walker_delta shells; walker_star and "
-        "tle_file are accepted by the loader but cannot run in this build");
+        "constellation.tle_file: runs propagate Walker shells; TLE files "
+        "cannot run in this build");
   }
-  const proto::Walker& w = scenario.constellation().walker_delta();
+  const bool star = con.has_walker_star();
+  const proto::Walker& w = star ? con.walker_star() : con.walker_delta();
   orbit::WalkerDeltaOptions walker;
   walker.total = w.total();
   walker.planes = w.planes();
@@ -26,8 +28,9 @@ absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
   walker.inclination_deg = w.inclination_deg();
   walker.epoch = start;
   walker.name_prefix = w.name_prefix();
-  ORBITFL_ASSIGN_OR_RETURN(std::vector<orbit::NamedElements> sats,
-                           orbit::WalkerDelta(walker));
+  ORBITFL_ASSIGN_OR_RETURN(
+      std::vector<orbit::NamedElements> sats,
+      star ? orbit::WalkerStar(walker) : orbit::WalkerDelta(walker));
   for (const orbit::NamedElements& sat : sats) {
     ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<orbit::J2Propagator> p,
                              orbit::J2Propagator::Create(sat.elements));

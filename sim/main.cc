@@ -32,6 +32,15 @@ commands:
   help      This text.
 )";
 
+std::string Describe(const proto::Constellation& c) {
+  if (c.has_tle_file()) return "TLEs from " + c.tle_file();
+  const bool star = c.has_walker_star();
+  const proto::Walker& w = star ? c.walker_star() : c.walker_delta();
+  return absl::StrFormat("Walker %s %d/%d/%d at %.1f km, %.1f deg",
+                         star ? "star" : "delta", w.total(), w.planes(),
+                         w.phasing(), w.altitude_km(), w.inclination_deg());
+}
+
 absl::StatusOr<proto::Scenario> LoadWithOverrides(const Flags& flags) {
   ORBITFL_ASSIGN_OR_RETURN(std::string path, flags.Required("scenario"));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario,
@@ -55,8 +64,8 @@ absl::Status Run(const std::vector<std::string>& args) {
   ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));
   if (!flags.Has("quiet")) options.progress = &std::cerr;
   std::cerr << absl::StrFormat(
-      "[orbitfl] scenario %s: %d satellites, %d stations, %.1f h, seed %d\n",
-      scenario.name(), scenario.constellation().walker_delta().total(),
+      "[orbitfl] scenario %s: %s, %d stations, %.1f h, seed %d\n",
+      scenario.name(), Describe(scenario.constellation()),
       scenario.stations_size(), scenario.duration_hours(), scenario.seed());
   ORBITFL_ASSIGN_OR_RETURN(RunSummary s, RunEmbedded(scenario, options));
   std::cout << absl::StrFormat(
