@@ -37,6 +37,24 @@ struct NamedElements {
 absl::StatusOr<std::vector<NamedElements>> WalkerDelta(
     const WalkerDeltaOptions& options);
 
+// Walker star pattern (polar "streets of coverage"): the same T/P/F, names
+// and slot phasing as WalkerDelta, but the P planes' RAANs are spaced
+// 180/P deg, spread over half the circle, so ascending and descending halves
+// of the planes interleave and planes P-1 and 0 meet counter-rotating at the
+// seam. The options are validated as for WalkerDelta, with messages naming
+// "walker_star." fields.
+absl::StatusOr<std::vector<NamedElements>> WalkerStar(
+    const WalkerDeltaOptions& options);
+
+// Inclination (deg, retrograde, in (90, 180]) of a circular orbit at
+// `altitude_km` above the equatorial radius whose secular J2 nodal rate
+// equals the Sun's mean motion, 360 deg per tropical year. Uses the same
+// rate formula as J2Propagator, so a J2Propagator at this inclination is
+// sun-synchronous. InvalidArgument naming "sun_synchronous.altitude_km" when
+// the altitude is not positive and finite, or too high for any inclination
+// to turn the node that fast (above about 5,974 km).
+absl::StatusOr<double> SunSynchronousInclinationDeg(double altitude_km);
+
 }  // namespace orbitfl::orbit
 
 #endif  // ORBITFL_ORBIT_WALKER_H_

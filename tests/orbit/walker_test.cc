@@ -135,5 +135,92 @@ TEST(WalkerDeltaTest, RejectsBadOptionsNamingTheField) {
               StatusIs(kInvalid, "walker_delta.inclination_deg"));
 }
 
+TEST(WalkerStarTest, PlanesSpreadOverHalfTheCircle) {
+  WalkerDeltaOptions o = Options12_3_1();
+  o.total = 24;
+  o.planes = 6;
+  o.phasing = 1;
+  o.inclination_deg = 86.4;
+  auto star = WalkerStar(o);
+  auto delta = WalkerDelta(o);
+  ASSERT_THAT(star, IsOk());
+  ASSERT_THAT(delta, IsOk());
+  ASSERT_EQ(star->size(), 24u);
+  for (size_t i = 0; i < star->size(); ++i) {
+    const NamedElements& s = (*star)[i];
+    const NamedElements& d = (*delta)[i];
+    // RAAN 180/P = 30 deg apart; everything else as in the delta pattern.
+    EXPECT_NEAR(s.elements.raan_rad * kRadToDeg, 30.0 * s.plane, 1e-9);
+    EXPECT_EQ(s.name, d.name);
+    EXPECT_EQ(s.plane, d.plane);
+    EXPECT_EQ(s.slot, d.slot);
+    EXPECT_EQ(s.elements.mean_anomaly_rad, d.elements.mean_anomaly_rad);
+    EXPECT_EQ(s.elements.inclination_rad, d.elements.inclination_rad);
+    EXPECT_EQ(s.elements.semi_major_axis_km, d.elements.semi_major_axis_km);
+  }
+  // The last plane stops one spacing short of 180 deg.
+  EXPECT_NEAR(star->back().elements.raan_rad * kRadToDeg, 150.0, 1e-9);
+}
+
+TEST(WalkerStarTest, RejectsBadOptionsNamingTheStarField) {
+  WalkerDeltaOptions o = Options12_3_1();
+  o.phasing = 7;
+  EXPECT_THAT(WalkerStar(o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "walker_star.phasing: expected in [0, planes)"));
+}
+
+TEST(SunSynchronousTest, KnownInclinations) {
+  // Commonly tabulated circular sun-synchronous inclinations: 97.6 deg at
+  // 550 km, 98.6 deg at 800 km (Sentinel-2, 786 km, flies at 98.62 deg).
+  auto at550 = SunSynchronousInclinationDeg(550);
+  ASSERT_THAT(at550, IsOk());
+  EXPECT_NEAR(*at550, 97.6, 0.05);
+  auto at800 = SunSynchronousInclinationDeg(800);
+  ASSERT_THAT(at800, IsOk());
+  EXPECT_NEAR(*at800, 98.6, 0.05);
+  // Higher orbits need more retrograde inclinations.
+  EXPECT_GT(*SunSynchronousInclinationDeg(5000), *at800);
+}
+
+TEST(SunSynchronousTest, J2PropagatorNodeFollowsTheSun) {
+  // The node of a J2-propagated orbit at the computed inclination, read as
+  // the right ascension of the satellite where it crosses the equator going
+  // north, advances 360 deg per tropical year.
+  KeplerElements e;
+  e.epoch = Options12_3_1().epoch;
+  e.semi_major_axis_km = 6378.137 + 700;
+  e.inclination_rad = *SunSynchronousInclinationDeg(700) * kDegToRad;
+  auto prop = J2Propagator::Create(e);
+  ASSERT_THAT(prop, IsOk());
+  auto z_km = [&](absl::Time t) { return (*prop)->Propagate(t).position_km.z; };
+  // First northward equator crossing after 30 days, bisected to 1 us.
+  absl::Time lo = e.epoch + absl::Hours(24 * 30);
+  while (!(z_km(lo) < 0 && z_km(lo + absl::Seconds(10)) >= 0)) {
+    lo += absl::Seconds(10);
+  }
+  absl::Time hi = lo + absl::Seconds(10);
+  while (hi - lo > absl::Microseconds(1)) {
+    const absl::Time mid = lo + (hi - lo) / 2;
+    (z_km(mid) < 0 ? lo : hi) = mid;
+  }
+  const Vec3 r = (*prop)->Propagate(hi).position_km;
+  const double node_deg = WrapDeg(std::atan2(r.y, r.x) * kRadToDeg);
+  const double days = absl::ToDoubleHours(hi - e.epoch) / 24;
+  EXPECT_NEAR(node_deg, 360.0 * days / 365.24219, 1e-6);
+}
+
+TEST(SunSynchronousTest, NoSunSynchronousOrbitTooHighOrBadAltitude) {
+  const auto kInvalid = absl::StatusCode::kInvalidArgument;
+  EXPECT_THAT(SunSynchronousInclinationDeg(6000),
+              StatusIs(kInvalid, "sun_synchronous.altitude_km"));
+  EXPECT_THAT(SunSynchronousInclinationDeg(0),
+              StatusIs(kInvalid, "sun_synchronous.altitude_km: expected"));
+  EXPECT_THAT(SunSynchronousInclinationDeg(NAN),
+              StatusIs(kInvalid, "sun_synchronous.altitude_km"));
+  EXPECT_THAT(SunSynchronousInclinationDeg(INFINITY),
+              StatusIs(kInvalid, "sun_synchronous.altitude_km"));
+}
+
 }  // namespace
 }  // namespace orbitfl::orbit
