@@ -2,6 +2,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "orbit/sgp4.h"
+#include "orbit/tle.h"
 #include "orbit/walker.h"
 #include "sim/time_format.h"
 #include "third_party/status_macros.h"
@@ -14,28 +16,39 @@ absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
   ContactPlan plan;
   const proto::Constellation& con = scenario.constellation();
   if (con.has_tle_file()) {
-    return absl::InvalidArgumentError(
-        "constellation.tle_file: runs propagate Walker shells; TLE files "
-        "cannot run in this build");
+    ORBITFL_ASSIGN_OR_RETURN(std::vector<orbit::Tle> tles,
+                             orbit::LoadTleFile(con.tle_file()));
+    for (const orbit::Tle& tle : tles) {
+      ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<orbit::Sgp4Propagator> p,
+                               orbit::Sgp4Propagator::Create(tle));
+      plan.satellite_names.push_back(
+          tle.name.empty() ? absl::StrCat(tle.catalog_number) : tle.name);
+      plan.orbits.push_back(std::move(p));
+    }
+  } else {
+    const bool star = con.has_walker_star();
+    const proto::Walker& w = star ? con.walker_star() : con.walker_delta();
+    orbit::WalkerDeltaOptions walker;
+    walker.total = w.total();
+    walker.planes = w.planes();
+    walker.phasing = w.phasing();
+    walker.altitude_km = w.altitude_km();
+    walker.inclination_deg = w.inclination_deg();
+    walker.epoch = start;
+    walker.name_prefix = w.name_prefix();
+    ORBITFL_ASSIGN_OR_RETURN(
+        std::vector<orbit::NamedElements> sats,
+        star ? orbit::WalkerStar(walker) : orbit::WalkerDelta(walker));
+    for (const orbit::NamedElements& sat : sats) {
+      ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<orbit::J2Propagator> p,
+                               orbit::J2Propagator::Create(sat.elements));
+      plan.satellite_names.push_back(sat.name);
+      plan.orbits.push_back(std::move(p));
+    }
   }
-  const bool star = con.has_walker_star();
-  const proto::Walker& w = star ? con.walker_star() : con.walker_delta();
-  orbit::WalkerDeltaOptions walker;
-  walker.total = w.total();
-  walker.planes = w.planes();
-  walker.phasing = w.phasing();
-  walker.altitude_km = w.altitude_km();
-  walker.inclination_deg = w.inclination_deg();
-  walker.epoch = start;
-  walker.name_prefix = w.name_prefix();
-  ORBITFL_ASSIGN_OR_RETURN(
-      std::vector<orbit::NamedElements> sats,
-      star ? orbit::WalkerStar(walker) : orbit::WalkerDelta(walker));
-  for (const orbit::NamedElements& sat : sats) {
-    ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<orbit::J2Propagator> p,
-                             orbit::J2Propagator::Create(sat.elements));
-    plan.satellite_names.push_back(sat.name);
-    plan.orbits.push_back(std::move(p));
+  if (plan.orbits.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("constellation: no satellites in ", con.tle_file()));
   }
   for (const proto::GroundStation& g : scenario.stations()) {
     orbit::GroundStation station;

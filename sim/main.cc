@@ -10,6 +10,7 @@
 #include "sim/embedded_run.h"
 #include "sim/env.h"
 #include "sim/flags.h"
+#include "sim/orbit_commands.h"
 #include "sim/scenario.h"
 #include "third_party/status_macros.h"
 
@@ -29,6 +30,18 @@ commands:
   validate  --scenario=FILE
             Parses and validates a scenario and prints it with every
             default filled in.
+  propagate --tle=FILE --start=ISO --stop=ISO [--step=SECONDS] [--checksum]
+            SGP4/SDP4 states as CSV satellite,utc,x_km,y_km,z_km,vx_km_s,
+            vy_km_s,vz_km_s (TEME), each satellite at start, start+step, ...
+            <= stop (step 60 s by default). --checksum prints only
+            states=N checksum=S (S = sum of x+y+z over all states).
+  contacts  --tle=FILE [--stations=CSV] [--isl-max-range-km=R] --start=ISO
+            --stop=ISO [--downlink-rate-bps=B] [--isl-rate-bps=B]
+            Ground and inter-satellite windows in the contacts.csv format.
+            Stations CSV: name,lat_deg,lon_deg,alt_m,min_elevation_deg.
+  constellation --walker=T/P/F --altitude-km=A --inclination-deg=I|sso
+            [--pattern=delta|star] [--epoch=ISO] [--name-prefix=S]
+            A designed shell as 3-line TLEs on stdout.
   help      This text.
 )";
 
@@ -103,6 +116,12 @@ int Main(int argc, char** argv) {
     status = Run(args);
   } else if (command == "validate") {
     status = Validate(args);
+  } else if (command == "propagate") {
+    status = PropagateCommand(args, std::cout, std::cerr);
+  } else if (command == "contacts") {
+    status = ContactsCommand(args, std::cout, std::cerr);
+  } else if (command == "constellation") {
+    status = ConstellationCommand(args, std::cout, std::cerr);
   } else if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return 0;

@@ -63,5 +63,18 @@ TEST(ContactPlanTest, WalkerStarShellGivesSortedWindowsAndTheCsvContract) {
   EXPECT_EQ(first[7], "1000000");
 }
 
+TEST(ContactPlanTest, TleFileSatellitesAreNamedByTheirNameLines) {
+  const proto::Scenario s = Parse(
+      "constellation { tle_file: \"tests/orbit/testdata/"
+      "windows_fixture.tle\" }");
+  const absl::Time start = *ParseUtc(s.epoch_utc());
+  auto plan = BuildContactPlan(s, start, start + absl::Hours(12));
+  ASSERT_THAT(plan, IsOk());
+  ASSERT_EQ(plan->satellite_names.size(), 5u);
+  EXPECT_EQ(plan->satellite_names[0], "POLAR-SSO");
+  EXPECT_EQ(plan->satellite_names[4], "GEO-DEEP");
+  EXPECT_FALSE(plan->windows.empty());
+}
+
 }  // namespace
 }  // namespace orbitfl::sim

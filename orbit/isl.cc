@@ -1,0 +1,796 @@
+#include "orbit/isl.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace orbitfl::orbit {
+namespace {
+
+// Bound on the relative acceleration of two bodies orbiting above the
+// surface: twice the surface gravity GM/R^2 = 9.80e-3 km/s^2, rounded up
+// for J2 (0.2%). It bounds how far a pair's motion over a step can stray
+// from the straight line through its state at one end.
+constexpr double kMaxRelativeAccelKmS2 = 0.02;
+
+// Inline vector arithmetic for the scan's inner loops (frames.h's operators
+// live in another translation unit, and calls to them dominated a profile).
+inline Vec3 Add(const Vec3& a, const Vec3& b) {
+  return {a.x + b.x, a.y + b.y, a.z + b.z};
+}
+inline Vec3 Sub(const Vec3& a, const Vec3& b) {
+  return {a.x - b.x, a.y - b.y, a.z - b.z};
+}
+inline Vec3 Mul(double s, const Vec3& v) { return {s * v.x, s * v.y, s * v.z}; }
+inline double Dot3(const Vec3& a, const Vec3& b) {
+  return a.x * b.x + a.y * b.y + a.z * b.z;
+}
+inline double Len(const Vec3& v) { return std::sqrt(Dot3(v, v)); }
+
+// SegmentClearanceKm, given d = b - a and |d|^2.
+inline double Clearance(const Vec3& a_km, const Vec3& d_km, double d_sq) {
+  // Closest point of the segment a + s d, s in [0, 1], to the origin.
+  const double s =
+      d_sq > 0 ? std::clamp(-Dot3(a_km, d_km) / d_sq, 0.0, 1.0) : 0.0;
+  return Len(Add(a_km, Mul(s, d_km)));
+}
+
+// Cubic position over one step, p(u) = c0 + c1 u + c2 u^2 + c3 u^3 for u in
+// [0, 1]: the Hermite interpolant of a trajectory from positions and
+// velocities at both ends (e.g. Burden and Faires, "Numerical Analysis",
+// sec. 3.4). Its error is at most h^4/384 max|p''''|, about 2 cm per
+// satellite for LEO and a 30 s step; it only seeds searches that the exact
+// propagator then confirms.
+struct Cubic {
+  Vec3 c0, c1, c2, c3;
+  Vec3 At(double u) const {
+    return Add(c0, Mul(u, Add(c1, Mul(u, Add(c2, Mul(u, c3))))));
+  }
+  // dp/du.
+  Vec3 Slope(double u) const {
+    return Add(c1, Mul(u, Add(Mul(2.0, c2), Mul(3.0 * u, c3))));
+  }
+};
+
+struct State {
+  Vec3 r_km;
+  Vec3 v_km_s;
+};
+
+Cubic Hermite(const State& s0, const State& s1, double h_s) {
+  const Vec3 m0 = Mul(h_s, s0.v_km_s), m1 = Mul(h_s, s1.v_km_s);
+  const Vec3 dp = Sub(s1.r_km, s0.r_km);
+  return {s0.r_km, m0, Sub(Mul(3.0, dp), Add(Mul(2.0, m0), m1)),
+          Sub(Add(m0, m1), Mul(2.0, dp))};
+}
+
+// Range and the in-view margin of one pair at one instant: the margin is
+// the smaller of the spare range and the spare clearance above the
+// grazing sphere, so the pair is in view exactly when it is >= 0.
+struct Geometry {
+  double range_km = 0;
+  double margin_km = 0;
+  bool in_view() const { return margin_km >= 0; }
+};
+
+class LinkModel {
+ public:
+  LinkModel(double max_range_km, double min_clearance_km)
+      : max_range_km_(max_range_km),
+        min_clearance_km_(min_clearance_km),
+        surely_out_sq_((max_range_km + 1e-6) * (max_range_km + 1e-6)) {}
+  Geometry At(const Vec3& a_km, const Vec3& b_km) const {
+    const Vec3 d = Sub(b_km, a_km);
+    const double d_sq = Dot3(d, d);
+    const double range_km = std::sqrt(d_sq);
+    return {range_km,
+            std::min(max_range_km_ - range_km,
+                     Clearance(a_km, d, d_sq) - min_clearance_km_)};
+  }
+  // Whether a pair this far apart is out of view for sure; used to skip
+  // computing the geometry (the margin's range term is below -1 mm).
+  bool SurelyOut(double d_sq) const { return d_sq > surely_out_sq_; }
+  double max_range_km() const { return max_range_km_; }
+
+ private:
+  double max_range_km_;
+  double min_clearance_km_;
+  double surely_out_sq_;
+};
+
+// Illinois variant of regula falsi (Dowell and Jarratt, BIT 11, 1971) on a
+// bracket [lo, hi] where f changes sign; stops when the bracket is below
+// u_tol. Superlinear on smooth roots, never leaves the bracket.
+template <typename F>
+double FindRoot(const F& f, double lo, double f_lo, double hi, double f_hi,
+                double u_tol) {
+  if (f_lo == 0) return lo;
+  if (f_hi == 0) return hi;
+  int last_side = 0;
+  for (int i = 0; i < 100 && hi - lo > u_tol; ++i) {
+    double u = (lo * f_hi - hi * f_lo) / (f_hi - f_lo);
+    if (!(u > lo && u < hi)) u = 0.5 * (lo + hi);
+    const double f_u = f(u);
+    if (f_u == 0) return u;
+    if ((f_u < 0) == (f_lo < 0)) {
+      lo = u;
+      f_lo = f_u;
+      if (last_side == -1) f_hi *= 0.5;
+      last_side = -1;
+    } else {
+      hi = u;
+      f_hi = f_u;
+      if (last_side == 1) f_lo *= 0.5;
+      last_side = 1;
+    }
+  }
+  return 0.5 * (lo + hi);
+}
+
+// A window as one time slice sees it: the open_at_* flags mark windows cut
+// by the slice's first or last sample, to be joined with the neighbour's.
+struct RawWindow {
+  IslWindow window;
+  bool open_at_start = false;
+  bool open_at_end = false;
+};
+
+bool ByStartAB(const IslWindow& x, const IslWindow& y) {
+  return std::tie(x.start, x.a, x.b) < std::tie(y.start, y.a, y.b);
+}
+
+// What every slice shares, read-only.
+struct ScanContext {
+  const std::vector<const Propagator*>* satellites = nullptr;
+  IslOptions options;
+  LinkModel link{0, 0};
+  // Partners b > a that the policy allows, per satellite; empty for
+  // kAnyInRange, which finds partners through the grid.
+  std::vector<std::vector<int>> partners;
+  int64_t num_steps = 0;  // samples 0..num_steps, the last one at stop
+
+  absl::Time SampleTime(int64_t k) const {
+    return k == num_steps ? options.stop
+                          : options.start + k * options.scan_step;
+  }
+};
+
+// Scans the samples [first, last] of the search: windows open at `first`
+// start there, windows open at `last` end there (and carry the flags).
+class SliceScan {
+ public:
+  SliceScan(const ScanContext& ctx, int64_t first, int64_t last)
+      : ctx_(ctx), link_(ctx.link), first_(first), last_(last) {
+    const size_t n = ctx.satellites->size();
+    prev_.resize(n);
+    cur_.resize(n);
+    open_.resize(n);
+    stamp_.assign(n, 0);
+    slot_.assign(n, 0);
+  }
+
+  std::vector<RawWindow> Run();
+
+ private:
+  struct OpenWindow {
+    int b = 0;
+    absl::Time start;
+    double min_range_km = 0;
+    bool open_at_start = false;
+    double rate = 0;  // RangeRate at the last sample
+  };
+  // An exactly evaluated instant of the current step; u in [0, 1].
+  struct Probe {
+    absl::Time time;
+    double u = 0;
+    Geometry geometry;
+  };
+  struct Edge {
+    absl::Time time;
+    double range_km = 0;  // exact, at `time`
+  };
+  struct PairMotion {
+    int a = 0, b = 0;
+    Cubic ca, cb;
+  };
+
+  void Sample(int64_t k);
+  template <typename Visit>
+  void ForEachSatellite(double search_km, const Visit& visit);
+  void Start(int a, const std::vector<int>& candidates);
+  void Advance(int a, const std::vector<int>& candidates);
+  // Carries an open window over the step; false once it has closed.
+  bool Carry(int a, OpenWindow& w);
+  OpenWindow OpenDuringStep(int a, int b, const Geometry& g1, double rate1);
+  void CheckShortWindow(int a, int b, double rate1);
+
+  PairMotion Motion(int a, int b) const;
+  Geometry Exact(int a, int b, absl::Time t) const;
+  Geometry AtSample(const std::vector<State>& s, int a, int b) const {
+    return link_.At(s[a].r_km, s[b].r_km);
+  }
+  // d . d/dt d of the relative position d: the range times the range rate,
+  // which has the rate's sign (km^2/s).
+  double RangeRate(const std::vector<State>& s, int a, int b) const {
+    return Dot3(Sub(s[b].r_km, s[a].r_km), Sub(s[b].v_km_s, s[a].v_km_s));
+  }
+  absl::Time TimeAt(double u) const { return t0_ + (t1_ - t0_) * u; }
+  Probe ProbeAt(const PairMotion& m, double u) const {
+    const absl::Time t = TimeAt(u);
+    return {t, u, Exact(m.a, m.b, t)};
+  }
+  // Where the interpolated range is stationary inside the step, given the
+  // range rates at its ends of opposite signs: the closest approach when
+  // they go from < 0 to >= 0, the farthest point the other way round.
+  double StationaryU(const PairMotion& m, double rate0, double rate1) const;
+  Edge RefineEdge(const PairMotion& m, const Probe& lo, const Probe& hi) const;
+  void Emit(int a, int b, absl::Time start, absl::Time end, double min_km,
+            bool open_at_start, bool open_at_end) {
+    out_.push_back({{a, b, start, end, min_km}, open_at_start, open_at_end});
+  }
+
+  const ScanContext& ctx_;
+  const LinkModel& link_;
+  const int64_t first_, last_;
+  std::vector<State> prev_, cur_;
+  double max_speed_prev_ = 0, max_speed_cur_ = 0;
+  absl::Time t0_, t1_;  // the current step
+  double h_s_ = 0;
+  double u_tol_ = 0;       // the edge tolerance as a fraction of the step
+  double slack_km_ = 0;    // interpolation error allowance on margins
+  std::vector<std::vector<OpenWindow>> open_;  // per satellite a, b > a
+  // Lookup of a's open windows by b without clearing per satellite.
+  std::vector<uint64_t> stamp_;
+  std::vector<int> slot_;
+  uint64_t epoch_ = 0;
+  std::vector<char> seen_;
+  std::vector<OpenWindow> still_open_;
+  // Grid scratch.
+  std::vector<std::pair<uint64_t, int>> keyed_;
+  std::vector<Vec3> sorted_km_;
+  std::vector<int> candidates_;
+  std::vector<RawWindow> out_;
+};
+
+void SliceScan::Sample(int64_t k) {
+  const absl::Time t = ctx_.SampleTime(k);
+  max_speed_cur_ = 0;
+  for (size_t i = 0; i < cur_.size(); ++i) {
+    const StateVector s = (*ctx_.satellites)[i]->Propagate(t);
+    cur_[i] = {s.position_km, s.velocity_km_s};
+    max_speed_cur_ = std::max(max_speed_cur_, Len(s.velocity_km_s));
+  }
+}
+
+// Calls visit(a, candidates) once for every satellite a, with the partners
+// b > a within search_km now (all policy partners pass through the same
+// distance filter).
+template <typename Visit>
+void SliceScan::ForEachSatellite(double search_km, const Visit& visit) {
+  const double search_sq = search_km * search_km;
+  const int n = cur_.size();
+  if (!ctx_.partners.empty()) {
+    for (int a = 0; a < n; ++a) {
+      candidates_.clear();
+      for (int b : ctx_.partners[a]) {
+        const Vec3 d = Sub(cur_[b].r_km, cur_[a].r_km);
+        if (Dot3(d, d) <= search_sq) candidates_.push_back(b);
+      }
+      visit(a, candidates_);
+    }
+    return;
+  }
+  // Uniform grid of cubic cells at least search_km wide, as sorted packed
+  // keys: every pair within search_km lies in the same or adjacent cells.
+  // 21 bits per axis; cells grow if the positions would not fit.
+  constexpr int64_t kBias = int64_t{1} << 20;
+  double max_radius_km = 0;
+  for (const State& s : cur_) {
+    max_radius_km = std::max(max_radius_km, Len(s.r_km));
+  }
+  const double cell_km = std::max(search_km, max_radius_km / (kBias / 2));
+  auto key_of = [](int64_t ix, int64_t iy, int64_t iz) {
+    return static_cast<uint64_t>(ix + kBias) << 42 |
+           static_cast<uint64_t>(iy + kBias) << 21 |
+           static_cast<uint64_t>(iz + kBias);
+  };
+  auto cell_of = [cell_km](double x_km) {
+    return static_cast<int64_t>(std::floor(x_km / cell_km));
+  };
+  keyed_.resize(n);
+  for (int i = 0; i < n; ++i) {
+    const Vec3& r = cur_[i].r_km;
+    keyed_[i] = {key_of(cell_of(r.x), cell_of(r.y), cell_of(r.z)), i};
+  }
+  std::sort(keyed_.begin(), keyed_.end());
+  sorted_km_.resize(n);
+  for (int j = 0; j < n; ++j) sorted_km_[j] = cur_[keyed_[j].second].r_km;
+  auto cell_begin = [&](uint64_t key) {
+    return std::lower_bound(keyed_.begin(), keyed_.end(),
+                            std::make_pair(key, -1)) -
+           keyed_.begin();
+  };
+  std::vector<std::pair<int, int>> ranges;
+  for (int begin = 0; begin < n;) {
+    const uint64_t key = keyed_[begin].first;
+    int end = begin;
+    while (end < n && keyed_[end].first == key) ++end;
+    const int64_t ix = static_cast<int64_t>(key >> 42) - kBias;
+    const int64_t iy = static_cast<int64_t>((key >> 21) & 0x1fffff) - kBias;
+    const int64_t iz = static_cast<int64_t>(key & 0x1fffff) - kBias;
+    ranges.clear();
+    for (int dx = -1; dx <= 1; ++dx) {
+      for (int dy = -1; dy <= 1; ++dy) {
+        for (int dz = -1; dz <= 1; ++dz) {
+          const uint64_t k = key_of(ix + dx, iy + dy, iz + dz);
+          int j = cell_begin(k);
+          const int from = j;
+          while (j < n && keyed_[j].first == k) ++j;
+          if (j > from) ranges.push_back({from, j});
+        }
+      }
+    }
+    for (int i = begin; i < end; ++i) {
+      const int a = keyed_[i].second;
+      const Vec3 ra = sorted_km_[i];
+      candidates_.clear();
+      for (const auto& [from, to] : ranges) {
+        for (int j = from; j < to; ++j) {
+          const int b = keyed_[j].second;
+          if (b <= a) continue;
+          const Vec3 d = Sub(sorted_km_[j], ra);
+          if (Dot3(d, d) <= search_sq) candidates_.push_back(b);
+        }
+      }
+      visit(a, candidates_);
+    }
+    begin = end;
+  }
+}
+
+std::vector<RawWindow> SliceScan::Run() {
+  Sample(first_);
+  t1_ = ctx_.SampleTime(first_);
+  ForEachSatellite(link_.max_range_km() + 1.0,
+                   [this](int a, const std::vector<int>& c) { Start(a, c); });
+  const double tol_s = absl::ToDoubleSeconds(ctx_.options.tolerance);
+  for (int64_t k = first_ + 1; k <= last_; ++k) {
+    std::swap(prev_, cur_);
+    max_speed_prev_ = max_speed_cur_;
+    t0_ = t1_;
+    t1_ = ctx_.SampleTime(k);
+    h_s_ = absl::ToDoubleSeconds(t1_ - t0_);
+    u_tol_ = tol_s / 8 / h_s_;
+    // The cubic's error bound h^4/384 max|d4p/dt4| with |d4p/dt4| = mu^2/r^5
+    // <= 1.5e-8 km/s^4 above the surface, for both satellites, times 6.
+    slack_km_ = 0.01 + 12 * 1.5e-8 / 384 * std::pow(h_s_, 4);
+    Sample(k);
+    // A pair in view at some instant of the step is at most the distance
+    // its relative velocity can carry it over the step beyond max range.
+    const double max_speed = std::max(max_speed_prev_, max_speed_cur_);
+    const double pad_km =
+        h_s_ * (2.0 * max_speed + kMaxRelativeAccelKmS2 * h_s_) + 1.0;
+    ForEachSatellite(link_.max_range_km() + pad_km,
+                     [this](int a, const std::vector<int>& c) {
+                       Advance(a, c);
+                     });
+  }
+  const absl::Time last_time = ctx_.SampleTime(last_);
+  for (int a = 0; a < static_cast<int>(open_.size()); ++a) {
+    for (const OpenWindow& w : open_[a]) {
+      Emit(a, w.b, w.start, last_time, w.min_range_km, w.open_at_start, true);
+    }
+  }
+  std::sort(out_.begin(), out_.end(),
+            [](const RawWindow& x, const RawWindow& y) {
+              return ByStartAB(x.window, y.window);
+            });
+  return std::move(out_);
+}
+
+void SliceScan::Start(int a, const std::vector<int>& candidates) {
+  for (int b : candidates) {
+    const Geometry g = AtSample(cur_, a, b);
+    if (g.in_view()) {
+      open_[a].push_back({b, t1_, g.range_km, true, RangeRate(cur_, a, b)});
+    }
+  }
+}
+
+void SliceScan::Advance(int a, const std::vector<int>& candidates) {
+  std::vector<OpenWindow>& open = open_[a];
+  ++epoch_;
+  for (size_t i = 0; i < open.size(); ++i) {
+    stamp_[open[i].b] = epoch_;
+    slot_[open[i].b] = i;
+  }
+  seen_.assign(open.size(), 0);
+  still_open_.clear();
+  const Vec3 ra = cur_[a].r_km, va = cur_[a].v_km_s;
+  for (int b : candidates) {
+    if (stamp_[b] == epoch_) {
+      seen_[slot_[b]] = 1;
+      OpenWindow w = open[slot_[b]];
+      if (Carry(a, w)) still_open_.push_back(w);
+      continue;
+    }
+    const Vec3 d = Sub(cur_[b].r_km, ra);
+    const double rate1 = Dot3(d, Sub(cur_[b].v_km_s, va));
+    if (!link_.SurelyOut(Dot3(d, d))) {
+      const Geometry g1 = AtSample(cur_, a, b);
+      if (g1.in_view()) {
+        still_open_.push_back(OpenDuringStep(a, b, g1, rate1));
+        continue;
+      }
+    }
+    if (rate1 >= 0) CheckShortWindow(a, b, rate1);
+  }
+  // Open windows whose partner is now out of the search radius.
+  for (size_t i = 0; i < open.size(); ++i) {
+    if (seen_[i]) continue;
+    OpenWindow w = open[i];
+    if (Carry(a, w)) still_open_.push_back(w);
+  }
+  open.swap(still_open_);
+}
+
+bool SliceScan::Carry(int a, OpenWindow& w) {
+  const int b = w.b;
+  const double rate0 = w.rate, rate1 = RangeRate(cur_, a, b);
+  w.rate = rate1;
+  const Geometry g1 = AtSample(cur_, a, b);
+  if (!g1.in_view()) {
+    const PairMotion m = Motion(a, b);
+    const Edge end =
+        RefineEdge(m, {t0_, 0, AtSample(prev_, a, b)}, {t1_, 1, g1});
+    double min_km = std::min(w.min_range_km, end.range_km);
+    if (rate0 < 0 && rate1 >= 0) {
+      const Probe closest = ProbeAt(m, StationaryU(m, rate0, rate1));
+      if (closest.time <= end.time) {
+        min_km = std::min(min_km, closest.geometry.range_km);
+      }
+    }
+    Emit(a, b, w.start, end.time, min_km, w.open_at_start, false);
+    return false;
+  }
+  if (rate0 < 0 && rate1 >= 0) {
+    const PairMotion m = Motion(a, b);
+    const Probe closest = ProbeAt(m, StationaryU(m, rate0, rate1));
+    w.min_range_km = std::min(w.min_range_km, closest.geometry.range_km);
+  } else if (rate0 > 0 && rate1 <= 0) {
+    // The range peaks inside the step. The straight line through the state
+    // at t1 plus the acceleration bound caps it; only a peak that may pass
+    // max range needs a look (a short gap in the window).
+    const Vec3 d1 = Sub(cur_[b].r_km, cur_[a].r_km);
+    const Vec3 w1 = Sub(cur_[b].v_km_s, cur_[a].v_km_s);
+    const double cap_km =
+        std::max(Len(d1), Len(Sub(d1, Mul(h_s_, w1)))) +
+        0.5 * kMaxRelativeAccelKmS2 * h_s_ * h_s_;
+    if (cap_km >= link_.max_range_km()) {
+      const PairMotion m = Motion(a, b);
+      const double u = StationaryU(m, rate0, rate1);  // the peak
+      if (link_.At(m.ca.At(u), m.cb.At(u)).margin_km <= slack_km_) {
+        const Probe peak = ProbeAt(m, u);
+        if (!peak.geometry.in_view()) {
+          const Edge end =
+              RefineEdge(m, {t0_, 0, AtSample(prev_, a, b)}, peak);
+          Emit(a, b, w.start, end.time,
+               std::min(w.min_range_km, end.range_km), w.open_at_start,
+               false);
+          const Edge start = RefineEdge(m, peak, {t1_, 1, g1});
+          w.start = start.time;
+          w.min_range_km = start.range_km;
+          w.open_at_start = false;
+        }
+      }
+    }
+  }
+  w.min_range_km = std::min(w.min_range_km, g1.range_km);
+  return true;
+}
+
+SliceScan::OpenWindow SliceScan::OpenDuringStep(int a, int b,
+                                                const Geometry& g1,
+                                                double rate1) {
+  const PairMotion m = Motion(a, b);
+  const Edge start =
+      RefineEdge(m, {t0_, 0, AtSample(prev_, a, b)}, {t1_, 1, g1});
+  double min_km = std::min(start.range_km, g1.range_km);
+  const double rate0 = RangeRate(prev_, a, b);
+  if (rate0 < 0 && rate1 >= 0) {
+    const Probe closest = ProbeAt(m, StationaryU(m, rate0, rate1));
+    if (closest.time >= start.time) {
+      min_km = std::min(min_km, closest.geometry.range_km);
+    }
+  }
+  return {b, start.time, min_km, false, rate1};
+}
+
+// A pair out of view at both ends of the step may still see each other
+// around a closest approach between them.
+void SliceScan::CheckShortWindow(int a, int b, double rate1) {
+  const double rate0 = RangeRate(prev_, a, b);
+  if (!(rate0 < 0 && rate1 >= 0)) return;
+  // Cheap bound first: the closest point of the straight line through the
+  // state at t1 over the step, less what acceleration can bend it.
+  const Vec3 d1 = Sub(cur_[b].r_km, cur_[a].r_km);
+  const Vec3 w1 = Sub(cur_[b].v_km_s, cur_[a].v_km_s);
+  const double w_sq = Dot3(w1, w1);
+  const double tau_s =
+      w_sq > 0 ? std::clamp(-Dot3(d1, w1) / w_sq, -h_s_, 0.0) : 0.0;
+  const double floor_km = Len(Add(d1, Mul(tau_s, w1))) -
+                          0.5 * kMaxRelativeAccelKmS2 * h_s_ * h_s_;
+  if (floor_km > link_.max_range_km()) return;
+  const Geometry g1 = AtSample(cur_, a, b);
+  const PairMotion m = Motion(a, b);
+  const double u = StationaryU(m, rate0, rate1);
+  if (link_.At(m.ca.At(u), m.cb.At(u)).margin_km < -slack_km_) return;
+  const Probe closest = ProbeAt(m, u);
+  if (!closest.geometry.in_view()) return;
+  const Edge start = RefineEdge(m, {t0_, 0, AtSample(prev_, a, b)}, closest);
+  const Edge end = RefineEdge(m, closest, {t1_, 1, g1});
+  Emit(a, b, start.time, end.time,
+       std::min({start.range_km, end.range_km, closest.geometry.range_km}),
+       false, false);
+}
+
+SliceScan::PairMotion SliceScan::Motion(int a, int b) const {
+  return {a, b, Hermite(prev_[a], cur_[a], h_s_),
+          Hermite(prev_[b], cur_[b], h_s_)};
+}
+
+Geometry SliceScan::Exact(int a, int b, absl::Time t) const {
+  const auto& sats = *ctx_.satellites;
+  return link_.At(sats[a]->Propagate(t).position_km,
+                  sats[b]->Propagate(t).position_km);
+}
+
+double SliceScan::StationaryU(const PairMotion& m, double rate0,
+                              double rate1) const {
+  // Root of d(u) . d'(u) for the relative position d; at the ends it is h
+  // times the exact d . d/dt d (the range times the range rate).
+  auto f = [&m](double u) {
+    return Dot3(Sub(m.cb.At(u), m.ca.At(u)),
+                Sub(m.cb.Slope(u), m.ca.Slope(u)));
+  };
+  return FindRoot(f, 0.0, h_s_ * rate0, 1.0, h_s_ * rate1, u_tol_);
+}
+
+// The crossing between two probes on either side of it, as the in-view side
+// of an exactly propagated bracket no wider than the tolerance. The cubic
+// guesses the crossing; two probes tol/2 either side of the guess usually
+// close the bracket, and plain bisection finishes otherwise.
+SliceScan::Edge SliceScan::RefineEdge(const PairMotion& m, const Probe& lo,
+                                      const Probe& hi) const {
+  auto margin = [&](double u) {
+    return link_.At(m.ca.At(u), m.cb.At(u)).margin_km;
+  };
+  const double u_guess = FindRoot(margin, lo.u, lo.geometry.margin_km, hi.u,
+                                  hi.geometry.margin_km, u_tol_);
+  const bool in_at_lo = lo.geometry.in_view();
+  absl::Time t_lo = lo.time, t_hi = hi.time;
+  double in_range_km =
+      in_at_lo ? lo.geometry.range_km : hi.geometry.range_km;
+  auto probe = [&](absl::Time t) {
+    const Geometry g = Exact(m.a, m.b, t);
+    (g.in_view() == in_at_lo ? t_lo : t_hi) = t;
+    if (g.in_view()) in_range_km = g.range_km;
+  };
+  const absl::Duration tol = ctx_.options.tolerance;
+  const absl::Time guess = TimeAt(u_guess);
+  for (const absl::Time t : {guess - tol / 2, guess + tol / 2}) {
+    if (t_lo < t && t < t_hi) probe(t);
+  }
+  while (t_hi - t_lo > tol) probe(t_lo + (t_hi - t_lo) / 2);
+  return {in_at_lo ? t_lo : t_hi, in_range_km};
+}
+
+absl::Status Invalid(const std::string& field, const std::string& expected) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": expected ", expected));
+}
+
+absl::Status Validate(const std::vector<const Propagator*>& satellites,
+                      const std::vector<SatelliteSlot>& slots,
+                      const IslOptions& o) {
+  for (const auto& [name, t] : {std::pair{"isl.start", o.start},
+                                std::pair{"isl.stop", o.stop}}) {
+    if (t == absl::InfiniteFuture() || t == absl::InfinitePast()) {
+      return Invalid(name, "a finite time");
+    }
+  }
+  if (o.stop <= o.start) {
+    return Invalid("isl.stop",
+                   absl::StrCat("> start (", absl::FormatTime(o.start),
+                                "), got ", absl::FormatTime(o.stop)));
+  }
+  if (o.scan_step <= absl::ZeroDuration()) {
+    return Invalid("isl.scan_step", absl::StrCat("> 0, got ", absl::FormatDuration(o.scan_step)));
+  }
+  if (o.tolerance <= absl::ZeroDuration()) {
+    return Invalid("isl.tolerance", absl::StrCat("> 0, got ", absl::FormatDuration(o.tolerance)));
+  }
+  if (!(o.max_range_km > 0) || !std::isfinite(o.max_range_km)) {
+    return Invalid("isl.max_range_km",
+                   absl::StrCat("a finite range > 0, got ", o.max_range_km));
+  }
+  if (!(o.grazing_altitude_km >= 0) || !std::isfinite(o.grazing_altitude_km)) {
+    return Invalid("isl.grazing_altitude_km",
+                   absl::StrCat("a finite altitude >= 0, got ",
+                                o.grazing_altitude_km));
+  }
+  if (o.num_threads < 1) {
+    return Invalid("isl.num_threads", absl::StrCat(">= 1, got ", o.num_threads));
+  }
+  if (o.policy != IslPolicy::kAnyInRange &&
+      o.policy != IslPolicy::kSamePlaneNeighbours &&
+      o.policy != IslPolicy::kPlusGrid) {
+    return Invalid("isl.policy", absl::StrCat("a known IslPolicy, got ",
+                                              static_cast<int>(o.policy)));
+  }
+  for (size_t i = 0; i < satellites.size(); ++i) {
+    if (satellites[i] == nullptr) {
+      return Invalid(absl::StrCat("satellites[", i, "]"),
+                     "a propagator, got null");
+    }
+  }
+  const bool needs_slots = o.policy != IslPolicy::kAnyInRange;
+  if ((needs_slots || !slots.empty()) && slots.size() != satellites.size()) {
+    return Invalid("slots",
+                   absl::StrCat("one per satellite (", satellites.size(),
+                                ")", needs_slots ? " for this policy" : "",
+                                ", got ", slots.size()));
+  }
+  absl::flat_hash_map<std::pair<int, int>, size_t> seen;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const SatelliteSlot& s = slots[i];
+    if (s.plane < 0 || s.slot < 0) {
+      return Invalid(absl::StrCat("slots[", i, "]"),
+                     absl::StrCat("plane >= 0 and slot >= 0, got plane ",
+                                  s.plane, " slot ", s.slot));
+    }
+    const auto [it, inserted] = seen.emplace(std::pair{s.plane, s.slot}, i);
+    if (!inserted) {
+      return Invalid(absl::StrCat("slots[", i, "]"),
+                     absl::StrCat("a (plane, slot) of its own, got plane ",
+                                  s.plane, " slot ", s.slot, " as slots[",
+                                  it->second, "]"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Partners b > a per satellite under a neighbour policy.
+std::vector<std::vector<int>> PolicyPartners(
+    const std::vector<SatelliteSlot>& slots, IslPolicy policy) {
+  absl::flat_hash_map<std::pair<int, int>, int> index;
+  int num_planes = 0;
+  absl::flat_hash_map<int, int> slots_in_plane;
+  for (int i = 0; i < static_cast<int>(slots.size()); ++i) {
+    index[{slots[i].plane, slots[i].slot}] = i;
+    num_planes = std::max(num_planes, slots[i].plane + 1);
+    int& count = slots_in_plane[slots[i].plane];
+    count = std::max(count, slots[i].slot + 1);
+  }
+  std::vector<std::vector<int>> partners(slots.size());
+  for (int i = 0; i < static_cast<int>(slots.size()); ++i) {
+    const int p = slots[i].plane, s = slots[i].slot;
+    const int n = slots_in_plane[p];
+    std::vector<std::pair<int, int>> wanted = {{p, (s + 1) % n},
+                                               {p, (s + n - 1) % n}};
+    if (policy == IslPolicy::kPlusGrid) {
+      wanted.push_back({(p + 1) % num_planes, s});
+      wanted.push_back({(p + num_planes - 1) % num_planes, s});
+    }
+    for (const auto& key : wanted) {
+      const auto it = index.find(key);
+      if (it != index.end() && it->second > i) {
+        partners[i].push_back(it->second);
+      }
+    }
+    std::sort(partners[i].begin(), partners[i].end());
+    partners[i].erase(std::unique(partners[i].begin(), partners[i].end()),
+                      partners[i].end());
+  }
+  return partners;
+}
+
+uint64_t PairKey(const IslWindow& w) {
+  return static_cast<uint64_t>(w.a) << 32 | static_cast<uint32_t>(w.b);
+}
+
+// Joins windows cut at slice boundaries and returns them in (start, a, b)
+// order: each slice's windows are sorted and start no earlier than the
+// slice, and a joined window keeps its first piece's place.
+std::vector<IslWindow> Stitch(std::vector<std::vector<RawWindow>> slices) {
+  // Windows open at the current boundary: pair -> (slice, index).
+  absl::flat_hash_map<uint64_t, std::pair<size_t, size_t>> pending;
+  std::vector<std::vector<char>> dropped(slices.size());
+  for (size_t s = 0; s < slices.size(); ++s) {
+    dropped[s].assign(slices[s].size(), 0);
+    absl::flat_hash_map<uint64_t, std::pair<size_t, size_t>> next;
+    for (size_t i = 0; i < slices[s].size(); ++i) {
+      RawWindow& piece = slices[s][i];
+      const uint64_t key = PairKey(piece.window);
+      std::pair<size_t, size_t> owner{s, i};
+      const auto it =
+          piece.open_at_start ? pending.find(key) : pending.end();
+      if (it != pending.end()) {
+        owner = it->second;
+        RawWindow& first = slices[owner.first][owner.second];
+        first.window.end = piece.window.end;
+        first.window.min_range_km =
+            std::min(first.window.min_range_km, piece.window.min_range_km);
+        dropped[s][i] = 1;
+      }
+      if (piece.open_at_end) next[key] = owner;
+    }
+    pending = std::move(next);
+  }
+  std::vector<IslWindow> windows;
+  for (size_t s = 0; s < slices.size(); ++s) {
+    for (size_t i = 0; i < slices[s].size(); ++i) {
+      if (!dropped[s][i]) windows.push_back(slices[s][i].window);
+    }
+  }
+  return windows;
+}
+
+}  // namespace
+
+double SegmentClearanceKm(const Vec3& a_km, const Vec3& b_km) {
+  const Vec3 d = Sub(b_km, a_km);
+  return Clearance(a_km, d, Dot3(d, d));
+}
+
+absl::StatusOr<std::vector<IslWindow>> FindIslWindows(
+    const std::vector<const Propagator*>& satellites,
+    const std::vector<SatelliteSlot>& slots, const IslOptions& options) {
+  if (absl::Status s = Validate(satellites, slots, options); !s.ok()) {
+    return s;
+  }
+  if (satellites.size() < 2) return std::vector<IslWindow>{};
+  ScanContext ctx;
+  ctx.satellites = &satellites;
+  ctx.options = options;
+  ctx.link = LinkModel(options.max_range_km,
+                       kEarthEquatorialRadiusKm + options.grazing_altitude_km);
+  if (options.policy != IslPolicy::kAnyInRange) {
+    ctx.partners = PolicyPartners(slots, options.policy);
+  }
+  absl::Duration remainder;
+  ctx.num_steps = absl::IDivDuration(options.stop - options.start,
+                                     options.scan_step, &remainder);
+  if (remainder > absl::ZeroDuration()) ++ctx.num_steps;
+
+  // Contiguous slices of whole steps; neighbours share a boundary sample.
+  const int64_t num_slices =
+      std::min<int64_t>(options.num_threads, ctx.num_steps);
+  std::vector<std::vector<RawWindow>> slices(num_slices);
+  auto run = [&ctx, &slices, num_slices](int64_t s) {
+    const int64_t first = ctx.num_steps * s / num_slices;
+    const int64_t last = ctx.num_steps * (s + 1) / num_slices;
+    slices[s] = SliceScan(ctx, first, last).Run();
+  };
+  std::vector<std::thread> threads;
+  for (int64_t s = 1; s < num_slices; ++s) threads.emplace_back(run, s);
+  run(0);
+  for (std::thread& t : threads) t.join();
+  std::vector<IslWindow> windows = Stitch(std::move(slices));
+  // Stitch keeps the order; this only guards it.
+  if (!std::is_sorted(windows.begin(), windows.end(), ByStartAB)) {
+    std::sort(windows.begin(), windows.end(), ByStartAB);
+  }
+  return windows;
+}
+
+}  // namespace orbitfl::orbit
