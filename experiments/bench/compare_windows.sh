@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Ground windows, orbitfl against Skyfield (Debian python3-skyfield), side by
+# side on the same TLEs and stations in one run:
+#
+#   experiments/bench/compare_windows.sh [SATELLITES] [SKYFIELD_SATELLITES]
+#
+# Defaults: the 2025 satellite-FL study's shell (Walker star 100/10/1,
+# 506.4 km, 90 deg) over its 13 stations (0 deg mask) for one day.
+# Skyfield runs find_events on the first SKYFIELD_SATELLITES (default 20)
+# satellites; both are compared per satellite-station-day, and Skyfield's
+# edges (bisected on its exact altaz) are matched against orbitfl's.
+source "$(dirname "$0")/common.sh"
+SATS=${1:-100}
+SKY_SATS=${2:-20}
+need_debian python3-skyfield bc
+BIN=$(orbitfl_opt)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+STATIONS=experiments/data/ground_stations_13.csv
+"$BIN" constellation --walker="$SATS/10/1" --pattern=star --altitude-km=506.4 \
+  --inclination-deg=90 > "$WORK/shell.tle" 2>/dev/null
+START=2026-03-20T00:00:00Z
+STOP=2026-03-21T00:00:00Z
+"$BIN" contacts --tle="$WORK/shell.tle" --stations=$STATIONS --start=$START \
+  --stop=$STOP > "$WORK/contacts.csv" 2> "$WORK/log"
+cat "$WORK/log"
+# orbitfl's own timing of the window search, per satellite-station-day.
+search_s=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$WORK/log" | head -1)
+per_pair_s=$(echo "$search_s / ($SATS * 13)" | bc -l)
+/usr/bin/python3 "$BENCH/windows_skyfield.py" "$WORK/shell.tle" $STATIONS $START $STOP \
+  "$WORK/contacts.csv" "$(echo "$per_pair_s * $SKY_SATS * 13" | bc -l)" "$SKY_SATS"
