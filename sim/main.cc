@@ -1,18 +1,21 @@
-// orbitfl: the command-line entry point. Flags are read here and nowhere
-// else; everything below receives validated options.
+// orbitfl: the command-line front end. Flags are read here and in the
+// command functions it calls, nowhere else; everything below receives
+// validated options.
+//
+// `run` needs LibTorch, whose start-up alone takes about a second; it lives
+// in the orbitfl_sim binary beside this one, which this front end execs, so
+// that every other command starts in milliseconds.
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_format.h"
-#include "google/protobuf/text_format.h"
-#include "sim/embedded_run.h"
-#include "sim/env.h"
-#include "sim/flags.h"
 #include "sim/orbit_commands.h"
-#include "sim/scenario.h"
-#include "third_party/status_macros.h"
+#include "sim/scenario_commands.h"
 
 namespace orbitfl::sim {
 namespace {
@@ -45,63 +48,20 @@ commands:
   help      This text.
 )";
 
-std::string Describe(const proto::Constellation& c) {
-  if (c.has_tle_file()) return "TLEs from " + c.tle_file();
-  const bool star = c.has_walker_star();
-  const proto::Walker& w = star ? c.walker_star() : c.walker_delta();
-  return absl::StrFormat("Walker %s %d/%d/%d at %.1f km, %.1f deg",
-                         star ? "star" : "delta", w.total(), w.planes(),
-                         w.phasing(), w.altitude_km(), w.inclination_deg());
-}
-
-absl::StatusOr<proto::Scenario> LoadWithOverrides(const Flags& flags) {
-  ORBITFL_ASSIGN_OR_RETURN(std::string path, flags.Required("scenario"));
-  ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario,
-                           LoadScenario(path, Env::Default()));
-  ORBITFL_ASSIGN_OR_RETURN(uint64_t seed,
-                           flags.GetUint64("seed", scenario.seed()));
-  ORBITFL_ASSIGN_OR_RETURN(double hours,
-                           flags.GetDouble("hours", scenario.duration_hours()));
-  scenario.set_seed(seed);
-  scenario.set_duration_hours(hours);
-  ORBITFL_RETURN_IF_ERROR(FinalizeScenario(scenario, "--hours/--seed"));
-  return scenario;
-}
-
-absl::Status Run(const std::vector<std::string>& args) {
-  ORBITFL_ASSIGN_OR_RETURN(
-      Flags flags,
-      Flags::Parse("run", args, {"scenario", "out", "seed", "hours", "quiet"}));
-  ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
-  RunOptions options;
-  ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));
-  if (!flags.Has("quiet")) options.progress = &std::cerr;
-  std::cerr << absl::StrFormat(
-      "[orbitfl] scenario %s: %s, %d stations, %.1f h, seed %d\n",
-      scenario.name(), Describe(scenario.constellation()),
-      scenario.stations_size(), scenario.duration_hours(), scenario.seed());
-  ORBITFL_ASSIGN_OR_RETURN(RunSummary s, RunEmbedded(scenario, options));
-  std::cout << absl::StrFormat(
-      "scenario %s: accuracy %.1f%% -> %.1f%% (best %.1f%%), model v%d from "
-      "%d updates\n"
-      "contacts %d, transfers %d, up %.3f MB, down %.3f MB\n"
-      "simulated %.1f h in %.1f s wall (%.1f s training)\n"
-      "run directory: %s\n",
-      scenario.name(), 100 * s.initial_accuracy, 100 * s.final_accuracy,
-      100 * s.best_accuracy, s.model_version, s.updates_applied, s.contacts,
-      s.transfers, s.bytes_up / 1e6, s.bytes_down / 1e6, s.sim_hours, s.wall_s,
-      s.train_wall_s, options.out_dir);
-  return absl::OkStatus();
-}
-
-absl::Status Validate(const std::vector<std::string>& args) {
-  ORBITFL_ASSIGN_OR_RETURN(Flags flags,
-                           Flags::Parse("validate", args, {"scenario"}));
-  ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
-  std::string text;
-  google::protobuf::TextFormat::PrintToString(scenario, &text);
-  std::cout << text;
-  return absl::OkStatus();
+// The orbitfl_sim binary: beside this one (bazel-bin/sim, an installed
+// bin/), or in this binary's Bazel runfiles.
+std::string SimBinary() {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return "orbitfl_sim";
+  self[n] = 0;
+  std::string path(self);
+  const std::string dir = path.substr(0, path.find_last_of('/') + 1);
+  for (const std::string& candidate :
+       {dir + "orbitfl_sim", path + ".runfiles/orbitfl/sim/orbitfl_sim"}) {
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return dir + "orbitfl_sim";
 }
 
 int Main(int argc, char** argv) {
@@ -113,9 +73,15 @@ int Main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   absl::Status status;
   if (command == "run") {
-    status = Run(args);
+    const std::string sim = SimBinary();
+    std::vector<char*> sim_argv(argv, argv + argc + 1);
+    sim_argv[0] = const_cast<char*>(sim.c_str());
+    execv(sim.c_str(), sim_argv.data());
+    std::cerr << "orbitfl: error: cannot start " << sim << ": "
+              << std::strerror(errno) << " (build //sim:orbitfl_sim)\n";
+    return 1;
   } else if (command == "validate") {
-    status = Validate(args);
+    status = ValidateCommand(args);
   } else if (command == "propagate") {
     status = PropagateCommand(args, std::cout, std::cerr);
   } else if (command == "contacts") {

@@ -94,6 +94,8 @@ absl::Status PropagateCommand(const std::vector<std::string>& args,
     std::vector<bool> stopped(tles.size(), false);
     int64_t states = 0;
     double checksum = 0;
+    Env* env = Env::Default();
+    const absl::Time wall0 = env->WallNow();
     for (int64_t k = 0; k <= steps; ++k) {
       batch->Propagate(span.start + absl::Seconds(k * step_s), &states_at);
       for (size_t i = 0; i < tles.size(); ++i) {
@@ -105,7 +107,11 @@ absl::Status PropagateCommand(const std::vector<std::string>& args,
         checksum += states_at.x_km[i] + states_at.y_km[i] + states_at.z_km[i];
       }
     }
+    const double wall_s = absl::ToDoubleSeconds(env->WallNow() - wall0);
     out << absl::StrFormat("states=%d checksum=%.6f\n", states, checksum);
+    log << absl::StrFormat(
+        "[orbitfl] propagate: %d states in %.4f s (%.2f M states/s)\n", states,
+        wall_s, states / wall_s / 1e6);
     return absl::OkStatus();
   }
   ORBITFL_ASSIGN_OR_RETURN(TleSatellites sats, LoadSatellites(path));

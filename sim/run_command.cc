@@ -1,0 +1,36 @@
+#include <iostream>
+
+#include "absl/strings/str_format.h"
+#include "sim/embedded_run.h"
+#include "sim/scenario_commands.h"
+#include "third_party/status_macros.h"
+
+namespace orbitfl::sim {
+
+absl::Status RunCommand(const std::vector<std::string>& args) {
+  ORBITFL_ASSIGN_OR_RETURN(
+      Flags flags,
+      Flags::Parse("run", args, {"scenario", "out", "seed", "hours", "quiet"}));
+  ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
+  RunOptions options;
+  ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));
+  if (!flags.Has("quiet")) options.progress = &std::cerr;
+  std::cerr << absl::StrFormat(
+      "[orbitfl] scenario %s: %s, %d stations, %.1f h, seed %d\n",
+      scenario.name(), Describe(scenario.constellation()),
+      scenario.stations_size(), scenario.duration_hours(), scenario.seed());
+  ORBITFL_ASSIGN_OR_RETURN(RunSummary s, RunEmbedded(scenario, options));
+  std::cout << absl::StrFormat(
+      "scenario %s: accuracy %.1f%% -> %.1f%% (best %.1f%%), model v%d from "
+      "%d updates\n"
+      "contacts %d, transfers %d, up %.3f MB, down %.3f MB\n"
+      "simulated %.1f h in %.1f s wall (%.1f s training)\n"
+      "run directory: %s\n",
+      scenario.name(), 100 * s.initial_accuracy, 100 * s.final_accuracy,
+      100 * s.best_accuracy, s.model_version, s.updates_applied, s.contacts,
+      s.transfers, s.bytes_up / 1e6, s.bytes_down / 1e6, s.sim_hours, s.wall_s,
+      s.train_wall_s, options.out_dir);
+  return absl::OkStatus();
+}
+
+}  // namespace orbitfl::sim

@@ -1,0 +1,28 @@
+#ifndef ORBITFL_SIM_SCENARIO_COMMANDS_H_
+#define ORBITFL_SIM_SCENARIO_COMMANDS_H_
+
+// `orbitfl validate` and `orbitfl run`. `run` lives in the orbitfl_sim
+// binary, which links LibTorch; the orbitfl front end hands it over (see
+// main.cc), so commands that need no model start in milliseconds.
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "proto/scenario.pb.h"
+#include "sim/flags.h"
+
+namespace orbitfl::sim {
+
+// The scenario of --scenario with --seed and --hours applied, validated.
+absl::StatusOr<proto::Scenario> LoadWithOverrides(const Flags& flags);
+// "Walker delta 12/3/1 at 550.0 km, 97.6 deg" or "TLEs from FILE".
+std::string Describe(const proto::Constellation& c);
+
+absl::Status ValidateCommand(const std::vector<std::string>& args);
+absl::Status RunCommand(const std::vector<std::string>& args);
+
+}  // namespace orbitfl::sim
+
+#endif  // ORBITFL_SIM_SCENARIO_COMMANDS_H_
