@@ -29,6 +29,11 @@ double EccentricAnomalyRad(double mean_anomaly_rad, double eccentricity) {
 
 }  // namespace
 
+void Propagator::PropagateSeries(absl::Time start, absl::Duration step,
+                                 int count, StateVector* out) const {
+  for (int k = 0; k < count; ++k) out[k] = Propagate(start + k * step);
+}
+
 absl::StatusOr<std::unique_ptr<J2Propagator>> J2Propagator::Create(
     const KeplerElements& elements) {
   const double a_km = elements.semi_major_axis_km;

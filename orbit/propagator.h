@@ -23,6 +23,11 @@ class Propagator {
  public:
   virtual ~Propagator() = default;
   virtual StateVector Propagate(absl::Time t) const = 0;
+  // States at start + k * step for k in [0, count) into out[0..count).
+  // The default calls Propagate at each instant; a propagator that can
+  // vectorise over time overrides it.
+  virtual void PropagateSeries(absl::Time start, absl::Duration step,
+                               int count, StateVector* out) const;
 };
 
 // Classical mean elements at an epoch.

@@ -6,8 +6,12 @@ TrackSegment::TrackSegment(const EcefState& a, const EcefState& b)
     : a_(a), b_(b), h_s_(absl::ToDoubleSeconds(b.time - a.time)) {}
 
 Vec3 TrackSegment::PositionAt(absl::Time t) const {
+  return PositionAtOffset(absl::ToDoubleSeconds(t - a_.time));
+}
+
+Vec3 TrackSegment::PositionAtOffset(double seconds) const {
   if (h_s_ <= 0) return a_.position_km;
-  const double s = absl::ToDoubleSeconds(t - a_.time) / h_s_;
+  const double s = seconds / h_s_;
   const double s2 = s * s, s3 = s2 * s;
   // Cubic Hermite basis (e.g. Burden & Faires, sec. 3.4).
   const double h00 = 2 * s3 - 3 * s2 + 1, h10 = s3 - 2 * s2 + s;

@@ -23,6 +23,9 @@ class TrackSegment {
  public:
   TrackSegment(const EcefState& a, const EcefState& b);
   Vec3 PositionAt(absl::Time t) const;
+  // The same at `seconds` after start(), for searches in plain doubles.
+  Vec3 PositionAtOffset(double seconds) const;
+  double length_s() const { return h_s_; }
   absl::Time start() const { return a_.time; }
   absl::Time end() const { return b_.time; }
 

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -124,6 +125,37 @@ absl::Time IllinoisCrossing(const Margin& margin, absl::Time below,
   return above;
 }
 
+// The same search in plain doubles (seconds), for the interpolated track
+// where evaluations are cheap and absl::Time arithmetic would dominate.
+template <typename Margin>
+double IllinoisRootS(const Margin& margin, double below, double above,
+                     double tolerance) {
+  double f_below = margin(below), f_above = margin(above);
+  if (!(f_below < 0) || !(f_above >= 0)) return above;
+  const double inset = tolerance / 10;
+  int side = 0;
+  while (std::fabs(above - below) > tolerance) {
+    const double width = above - below;
+    const double step_in = width > 0 ? inset : -inset;
+    double x = below + width * std::clamp(f_below / (f_below - f_above), 0.0, 1.0);
+    if (std::fabs(x - below) < inset) x = below + step_in;
+    if (std::fabs(above - x) < inset) x = above - step_in;
+    const double f = margin(x);
+    if (f >= 0) {
+      above = x;
+      f_above = f;
+      if (side == 1) f_below /= 2;
+      side = 1;
+    } else {
+      below = x;
+      f_below = f;
+      if (side == -1) f_above /= 2;
+      side = -1;
+    }
+  }
+  return above;
+}
+
 absl::Time BisectCrossing(const Pair& pair, absl::Time below, absl::Time above,
                           absl::Duration tolerance) {
   return IllinoisCrossing([&](absl::Time t) { return pair.MarginRad(t); },
@@ -142,19 +174,48 @@ double SinMargin(const StationFrame& station, const Vec3& p_ecef_km) {
 absl::Time RefineCrossing(const Pair& pair, const StationFrame& station,
                           const TrackSegment& segment, bool rising,
                           absl::Duration tolerance) {
+  const double h = segment.length_s();
+  const double tol_s = absl::ToDoubleSeconds(tolerance);
+  const double x = IllinoisRootS(
+      [&](double s) { return SinMargin(station, segment.PositionAtOffset(s)); },
+      rising ? 0.0 : h, rising ? h : 0.0, tol_s);
+  // Whole milliseconds keep the confirmation independent of rounding.
   const absl::Time below = rising ? segment.start() : segment.end();
   const absl::Time above = rising ? segment.end() : segment.start();
-  const absl::Time t = IllinoisCrossing(
-      [&](absl::Time x) {
-        return SinMargin(station, segment.PositionAt(x));
-      },
-      below, above, tolerance);
+  const absl::Time t = segment.start() + absl::Seconds(x);
   const absl::Time outside = rising ? std::max(below, t - tolerance)
                                     : std::min(below, t + tolerance);
-  if (pair.MarginRad(t) >= 0 && (outside == below || pair.MarginRad(outside) < 0)) {
+  if (pair.MarginRad(t) >= 0 &&
+      (outside == below || pair.MarginRad(outside) < 0)) {
     return t;
   }
   return BisectCrossing(pair, below, above, tolerance);
+}
+
+// Golden-section search for the maximum of a unimodal margin on [lo, hi],
+// in seconds.
+template <typename Margin>
+std::pair<double, double> GoldenMaxS(const Margin& margin, double lo,
+                                     double hi, double tolerance) {
+  double x1 = hi - (hi - lo) * kInvGoldenRatio;
+  double x2 = lo + (hi - lo) * kInvGoldenRatio;
+  double f1 = margin(x1), f2 = margin(x2);
+  while (hi - lo > tolerance) {
+    if (f1 < f2) {
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = lo + (hi - lo) * kInvGoldenRatio;
+      f2 = margin(x2);
+    } else {
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = hi - (hi - lo) * kInvGoldenRatio;
+      f1 = margin(x1);
+    }
+  }
+  return f1 >= f2 ? std::make_pair(x1, f1) : std::make_pair(x2, f2);
 }
 
 // Golden-section search for the maximum of a unimodal margin on [lo, hi].
@@ -257,24 +318,6 @@ absl::Status Validate(const std::vector<const Propagator*>& satellites,
   return absl::OkStatus();
 }
 
-// Scan state of one satellite-station pair. Samples lie on the grid
-// start + k * step, but a pair is sampled only when it could be near a
-// mask crossing (see SkipBound).
-struct PairScan {
-  int64_t next_k = 0;  // next grid index this pair needs
-  bool open = false;
-  absl::Time window_start;
-  // The highest sample of the open window, the sample before it and (once
-  // taken) the one after it: the peak lies between them.
-  double best_margin_rad = 0;  // a SinMargin
-  EcefState best, before_best, after_best;
-  bool best_is_last = false;
-  // The last two samples, for maxima between samples just below the mask.
-  EcefState prev;
-  int64_t prev_k = -10, prev2_k = -10;
-  double prev_margin_rad = 0, prev2_margin_rad = 0;  // SinMargins
-};
-
 // How fast the direction to a satellite can turn as seen from the Earth's
 // centre, in the Earth-fixed frame, and how far out it gets; from its
 // osculating orbit at the start (vis-viva), with margins for perturbations.
@@ -313,6 +356,199 @@ double ConeHalfAngle(double station_radius_km, double radius_km,
   return std::acos(c) - mask_rad + margin_rad;
 }
 
+// One satellite's Earth-fixed states on the grid start + k * step (the last
+// sample clamped to stop), computed in blocks on first use and shared by
+// every station.
+class Ephemeris {
+ public:
+  static constexpr int kBlock = 32;
+
+  Ephemeris(const WindowSearchOptions& o, int64_t last_k,
+            const std::vector<double>& cos_gmst,
+            const std::vector<double>& sin_gmst)
+      : options_(o),
+        last_k_(last_k),
+        cos_gmst_(cos_gmst),
+        sin_gmst_(sin_gmst),
+        states_(last_k + 1),
+        ready_((last_k + kBlock) / kBlock) {}
+
+  void Reset(const Propagator* satellite) {
+    satellite_ = satellite;
+    std::fill(ready_.begin(), ready_.end(), false);
+  }
+  absl::Time TimeAt(int64_t k) const {
+    return k >= last_k_ ? options_.stop : options_.start + k * options_.scan_step;
+  }
+  const EcefState& At(int64_t k) {
+    const int64_t block = k / kBlock;
+    if (!ready_[block]) Fill(block);
+    return states_[k];
+  }
+
+ private:
+  void Fill(int64_t block) {
+    const int64_t first = block * kBlock;
+    const int64_t count = std::min<int64_t>(kBlock, last_k_ + 1 - first);
+    StateVector buffer[kBlock];
+    satellite_->PropagateSeries(TimeAt(first), options_.scan_step,
+                                static_cast<int>(count), buffer);
+    // The last sample is clamped to stop, off the uniform grid.
+    if (first + count - 1 == last_k_) buffer[count - 1] = satellite_->Propagate(options_.stop);
+    for (int64_t i = 0; i < count; ++i) {
+      const int64_t k = first + i;
+      states_[k] = ToEcef(buffer[i], TimeAt(k), cos_gmst_[k], sin_gmst_[k]);
+    }
+    ready_[block] = true;
+  }
+
+  const WindowSearchOptions& options_;
+  const int64_t last_k_;
+  const std::vector<double>& cos_gmst_;
+  const std::vector<double>& sin_gmst_;
+  const Propagator* satellite_ = nullptr;
+  std::vector<EcefState> states_;
+  std::vector<bool> ready_;
+};
+
+// The windows of one satellite over one station, from its ephemeris: a
+// sparse walk over the samples (skipping while the pair is far from a mask
+// crossing), crossings and peaks found on the Hermite track between
+// samples, and every result confirmed by the propagator.
+class PairSearch {
+ public:
+  PairSearch(Ephemeris& eph, const Pair& pair, const StationFrame& frame,
+             const Vec3& station_dir, double outer_rad, double inner_rad,
+             double per_step_rad, int64_t last_k, absl::Duration tol,
+             int sat, int st, std::vector<ContactWindow>& out)
+      : eph_(eph), pair_(pair), frame_(frame), station_dir_(station_dir),
+        outer_rad_(outer_rad), inner_rad_(inner_rad),
+        per_step_rad_(per_step_rad), last_k_(last_k), tol_(tol), sat_(sat),
+        st_(st), out_(out) {}
+
+  void Run() {
+    bool open = Margin(0) >= 0;
+    int64_t open_k = 0;  // first sample of the open window
+    absl::Time start = eph_.TimeAt(0);
+    for (int64_t k = 0; k < last_k_;) {
+      const int64_t next = std::min(last_k_, k + Skip(k, open));
+      if (!open && Margin(next) >= 0) {
+        const int64_t j = LastBelow(k, next);  // bracket (j, j + 1)
+        start = Crossing(j, true);
+        open = true;
+        open_k = j + 1;
+      } else if (open && Margin(next) < 0) {
+        const int64_t j = LastAbove(k, next);
+        Close(start, open_k, j, Crossing(j, false));
+        open = false;
+      } else if (!open && next == k + 1 && k >= 1) {
+        ShortPass(k);
+      }
+      k = next;
+    }
+    if (open) Close(start, open_k, last_k_, eph_.TimeAt(last_k_));
+  }
+
+ private:
+  double Margin(int64_t k) { return SinMargin(frame_, eph_.At(k).position_km); }
+
+  // Samples to advance from k: the angle between station and satellite
+  // directions changes by at most per_step_rad a step, so a pair far outside
+  // its cone (or, in view, deep inside it) cannot cross the mask for a
+  // while. Outside, stop two steps early so that a short pass is always
+  // preceded by consecutive samples.
+  int64_t Skip(int64_t k, bool open) {
+    const double psi = std::acos(std::clamp(
+        Dot(Normalized(eph_.At(k).position_km), station_dir_), -1.0, 1.0));
+    if (!std::isfinite(psi)) return 1;  // a failed propagation (NaN)
+    double steps = 1;
+    if (!open && psi > outer_rad_) {
+      steps = (psi - outer_rad_) / per_step_rad_ - 2;
+    } else if (open && psi < inner_rad_) {
+      steps = (inner_rad_ - psi) / per_step_rad_;
+    }
+    return std::max<int64_t>(1, static_cast<int64_t>(std::min(steps, 1e6)));
+  }
+
+  int64_t LastBelow(int64_t from, int64_t to) {
+    int64_t j = to - 1;
+    while (j > from && Margin(j) >= 0) --j;
+    return j;
+  }
+  int64_t LastAbove(int64_t from, int64_t to) {
+    int64_t j = to - 1;
+    while (j > from && Margin(j) < 0) --j;
+    return j;
+  }
+
+  // The mask crossing between samples j and j + 1.
+  absl::Time Crossing(int64_t j, bool rising) {
+    return RefineCrossing(pair_, frame_, TrackSegment(eph_.At(j), eph_.At(j + 1)),
+                          rising, tol_);
+  }
+
+  // The highest point of the track around sample b, within [lo, hi]. The
+  // elevation is flat at its peak: 0.2 s locates it to ~1e-7 rad.
+  Sample PeakNear(int64_t b, absl::Time lo, absl::Time hi) {
+    Sample best{eph_.At(b).time, Margin(b)};
+    for (int64_t j : {b - 1, b}) {
+      if (j < 0 || j + 1 > last_k_) continue;
+      const TrackSegment seg(eph_.At(j), eph_.At(j + 1));
+      const double a = std::max(0.0, absl::ToDoubleSeconds(lo - seg.start()));
+      const double z =
+          std::min(seg.length_s(), absl::ToDoubleSeconds(hi - seg.start()));
+      if (a >= z) continue;
+      const auto [x, f] = GoldenMaxS(
+          [&](double s) { return SinMargin(frame_, seg.PositionAtOffset(s)); },
+          a, z, std::max(0.2, absl::ToDoubleSeconds(tol_)));
+      if (f > best.margin_rad) best = {seg.start() + absl::Seconds(x), f};
+    }
+    return best;
+  }
+
+  void Close(absl::Time start, int64_t first_k, int64_t last_in_k,
+             absl::Time end) {
+    int64_t b = std::min(first_k, last_in_k);
+    for (int64_t j = b + 1; j <= last_in_k; ++j) {
+      if (Margin(j) > Margin(b)) b = j;
+    }
+    const Sample peak = PeakNear(b, start, end);
+    const double max_margin_rad =
+        std::max(pair_.MarginRad(peak.time),
+                 Elevation(frame_, eph_.At(b).position_km) -
+                     frame_.min_elevation_rad);
+    out_.push_back({sat_, st_, start, end,
+                    max_margin_rad + frame_.min_elevation_rad});
+  }
+
+  // Samples k - 1, k, k + 1 all below the mask with a maximum at k: a short
+  // pass may peak above the mask between them.
+  void ShortPass(int64_t k) {
+    const double m = Margin(k);
+    if (!(m > Margin(k - 1) && m >= Margin(k + 1) && m > frame_.sin_peak_floor)) {
+      return;
+    }
+    const Sample peak = PeakNear(k, eph_.At(k - 1).time, eph_.At(k + 1).time);
+    if (!(pair_.MarginRad(peak.time) >= 0)) return;
+    const absl::Time start =
+        BisectCrossing(pair_, eph_.At(k - 1).time, peak.time, tol_);
+    const absl::Time end =
+        BisectCrossing(pair_, eph_.At(k + 1).time, peak.time, tol_);
+    out_.push_back({sat_, st_, start, end,
+                    pair_.MarginRad(peak.time) + frame_.min_elevation_rad});
+  }
+
+  Ephemeris& eph_;
+  const Pair& pair_;
+  const StationFrame& frame_;
+  const Vec3& station_dir_;
+  const double outer_rad_, inner_rad_, per_step_rad_;
+  const int64_t last_k_;
+  const absl::Duration tol_;
+  const int sat_, st_;
+  std::vector<ContactWindow>& out_;
+};
+
 }  // namespace
 
 double ElevationRad(const Propagator& satellite, const GroundStation& station,
@@ -327,7 +563,6 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
   if (absl::Status s = Validate(satellites, stations, options); !s.ok()) {
     return s;
   }
-  const int num_sats = satellites.size(), num_stations = stations.size();
   std::vector<StationFrame> frames;
   std::vector<Vec3> station_dir;  // geocentric unit vectors
   std::vector<double> station_radius_km;
@@ -336,183 +571,42 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
     station_dir.push_back(Normalized(frames.back().ecef_km));
     station_radius_km.push_back(Norm(frames.back().ecef_km));
   }
-
-  const absl::Duration step = options.scan_step;
-  const double step_s = absl::ToDoubleSeconds(step);
-  const absl::Duration tol = options.tolerance;
-  const absl::Duration span = options.stop - options.start;
-  // Samples at start + k * step, k = 0..num_steps, the last one clamped to
-  // stop.
+  // Samples at start + k * step, k = 0..last_k, the last one clamped to
+  // stop; the Earth's rotation at each, shared by every satellite.
   absl::Duration remainder;
-  int64_t num_steps = absl::IDivDuration(span, step, &remainder);
-  if (remainder > absl::ZeroDuration()) ++num_steps;
-  auto time_at = [&](int64_t k) {
-    return k >= num_steps ? options.stop : options.start + k * step;
-  };
+  int64_t last_k =
+      absl::IDivDuration(options.stop - options.start, options.scan_step,
+                         &remainder);
+  if (remainder > absl::ZeroDuration()) ++last_k;
+  std::vector<double> cos_gmst(last_k + 1), sin_gmst(last_k + 1);
+  for (int64_t k = 0; k <= last_k; ++k) {
+    const double theta = GmstRad(
+        k == last_k ? options.stop : options.start + k * options.scan_step);
+    cos_gmst[k] = std::cos(theta);
+    sin_gmst[k] = std::sin(theta);
+  }
 
   // Per pair: the cone outside which it cannot be in view (wide) and the
-  // cone inside which it cannot be out of view (narrow), both in radians
-  // of angle at the Earth's centre; and the angle the pair can close per
-  // step.
+  // cone inside which it cannot be out of view (narrow), in radians of
+  // angle at the Earth's centre.
   constexpr double kConeMarginRad = 0.5 * kDegToRad;
-  std::vector<double> outer_rad(num_sats * num_stations);
-  std::vector<double> inner_rad(num_sats * num_stations);
-  std::vector<double> per_step_rad(num_sats);
-  for (int sat = 0; sat < num_sats; ++sat) {
-    const SkipBound b = BoundFor(*satellites[sat], options.start);
-    per_step_rad[sat] = b.max_rate_rad_s * step_s;
-    for (int st = 0; st < num_stations; ++st) {
-      const double mask = frames[st].min_elevation_rad;
-      outer_rad[sat * num_stations + st] = ConeHalfAngle(
-          station_radius_km[st], b.max_radius_km, mask, kConeMarginRad);
-      inner_rad[sat * num_stations + st] = ConeHalfAngle(
-          station_radius_km[st], b.min_radius_km, mask, -kConeMarginRad);
-    }
-  }
-
+  const double step_s = absl::ToDoubleSeconds(options.scan_step);
   std::vector<ContactWindow> windows;
-  std::vector<PairScan> scans(num_sats * num_stations);
-  auto close_window = [&](int sat, int st, PairScan& scan, absl::Time end) {
-    const Pair pair(*satellites[sat], frames[st]);
-    // The peak lies between the samples around the best one: find it on the
-    // interpolated track, then take the propagator's value there.
-    const absl::Time lo = std::max(scan.window_start, scan.before_best.time);
-    const absl::Time hi = std::min(end, scan.after_best.time);
-    auto on_track = [&](const TrackSegment& seg) {
-      return [&, seg](absl::Time t) {
-        return SinMargin(frames[st], seg.PositionAt(t));
-      };
-    };
-    const TrackSegment left(scan.before_best, scan.best);
-    const TrackSegment right(scan.best, scan.after_best);
-    Sample peak{scan.best.time, -2};
-    if (lo < scan.best.time) {
-      peak = GoldenMax(on_track(left), lo, scan.best.time, tol);
-    }
-    if (scan.best.time < hi) {
-      const Sample r = GoldenMax(on_track(right), scan.best.time, hi, tol);
-      if (r.margin_rad > peak.margin_rad) peak = r;
-    }
-    const double max_margin_rad =
-        std::max(pair.MarginRad(peak.time),
-                 Elevation(frames[st], scan.best.position_km) -
-                     frames[st].min_elevation_rad);
-    windows.push_back({sat, st, scan.window_start, end,
-                       max_margin_rad + frames[st].min_elevation_rad});
-    scan.open = false;
-  };
-
-  std::vector<int64_t> sat_next_k(num_sats, 0);
-  for (int64_t k = 0; k <= num_steps; ++k) {
-    const absl::Time t = time_at(k);
-    // The Earth's rotation at t, shared by every satellite sampled now.
-    const double theta = GmstRad(t);
-    const double cos_t = std::cos(theta), sin_t = std::sin(theta);
-    for (int sat = 0; sat < num_sats; ++sat) {
-      if (sat_next_k[sat] > k && k < num_steps) continue;
-      const EcefState cur =
-          ToEcef(satellites[sat]->Propagate(t), t, cos_t, sin_t);
-      const Vec3 dir = Normalized(cur.position_km);
-      int64_t next = num_steps;
-      for (int st = 0; st < num_stations; ++st) {
-        const int pair_index = sat * num_stations + st;
-        PairScan& scan = scans[pair_index];
-        if (scan.next_k > k && k < num_steps) {
-          next = std::min(next, scan.next_k);
-          continue;
-        }
-        // sin(elevation) - sin(mask): the margin's sign and order, without
-        // an arctangent per sample.
-        const double margin_rad = SinMargin(frames[st], cur.position_km);
-        const Pair pair(*satellites[sat], frames[st]);
-        const bool consecutive =
-            scan.prev_k == k - 1 && scan.prev2_k == k - 2;
-        if (k == 0) {
-          if (margin_rad >= 0) {
-            scan.open = true;
-            scan.window_start = t;
-            scan.best = scan.before_best = cur;
-            scan.best_margin_rad = margin_rad;
-            scan.best_is_last = true;
-          }
-        } else if (!scan.open && margin_rad >= 0) {
-          scan.open = true;
-          scan.window_start = RefineCrossing(
-              pair, frames[st], TrackSegment(scan.prev, cur), true, tol);
-          scan.before_best = scan.prev;
-          scan.best = cur;
-          scan.best_margin_rad = margin_rad;
-          scan.best_is_last = true;
-        } else if (scan.open && margin_rad < 0) {
-          if (scan.best_is_last) scan.after_best = cur;
-          close_window(sat, st, scan,
-                       RefineCrossing(pair, frames[st],
-                                      TrackSegment(scan.prev, cur), false,
-                                      tol));
-        } else if (scan.open) {
-          if (scan.best_is_last) {
-            scan.after_best = cur;
-            scan.best_is_last = false;
-          }
-          if (margin_rad > scan.best_margin_rad) {
-            scan.before_best = scan.prev;
-            scan.best = cur;
-            scan.best_margin_rad = margin_rad;
-            scan.best_is_last = true;
-          }
-        } else if (consecutive && scan.prev_margin_rad > scan.prev2_margin_rad &&
-                   scan.prev_margin_rad >= margin_rad &&
-                   scan.prev_margin_rad > frames[st].sin_peak_floor) {
-          // Three samples below the mask around a local maximum: a short
-          // pass may still peak above the mask between them. Rare, so the
-          // propagator itself is searched.
-          const absl::Time t_prev2 = time_at(scan.prev2_k);
-          const Sample peak = GoldenSectionMax(pair, t_prev2, t, tol);
-          if (peak.margin_rad >= 0) {
-            windows.push_back(
-                {sat, st, BisectCrossing(pair, t_prev2, peak.time, tol),
-                 BisectCrossing(pair, t, peak.time, tol),
-                 peak.margin_rad + frames[st].min_elevation_rad});
-          }
-        }
-        scan.prev2_k = scan.prev_k;
-        scan.prev2_margin_rad = scan.prev_margin_rad;
-        scan.prev_k = k;
-        scan.prev_margin_rad = margin_rad;
-        scan.prev = cur;
-
-        // When to look again: the angle between station and satellite
-        // directions changes by at most per_step_rad a step, so a pair far
-        // outside its cone (or deep inside it, in view) cannot cross the
-        // mask for a while. Outside, stop two steps early so that a short
-        // pass is always preceded by consecutive samples; inside, keep arcs
-        // short enough for the interpolated track (kMaxArcRad).
-        const double psi = std::acos(
-            std::clamp(Dot(dir, station_dir[st]), -1.0, 1.0));
-        int64_t skip = 1;
-        if (!std::isfinite(psi)) {
-          // A propagator that failed (NaN): keep sampling every step.
-        } else if (psi > outer_rad[pair_index] && !scan.open) {
-          skip = static_cast<int64_t>(
-                     (psi - outer_rad[pair_index]) / per_step_rad[sat]) - 2;
-        } else if (scan.open && psi < inner_rad[pair_index]) {
-          skip = static_cast<int64_t>(
-              std::min(inner_rad[pair_index] - psi, kMaxArcRad) /
-              per_step_rad[sat]);
-        }
-        scan.next_k = k + std::max<int64_t>(1, skip);
-        next = std::min(next, scan.next_k);
-      }
-      sat_next_k[sat] = next;
-    }
-  }
-  for (int sat = 0; sat < num_sats; ++sat) {
-    for (int st = 0; st < num_stations; ++st) {
-      PairScan& scan = scans[sat * num_stations + st];
-      if (scan.open) {
-        if (scan.best_is_last) scan.after_best = scan.best;
-        close_window(sat, st, scan, options.stop);
-      }
+  Ephemeris eph(options, last_k, cos_gmst, sin_gmst);
+  for (int sat = 0; sat < static_cast<int>(satellites.size()); ++sat) {
+    eph.Reset(satellites[sat]);
+    const SkipBound b = BoundFor(*satellites[sat], options.start);
+    for (int st = 0; st < static_cast<int>(stations.size()); ++st) {
+      const double mask = frames[st].min_elevation_rad;
+      const Pair pair(*satellites[sat], frames[st]);
+      PairSearch(eph, pair, frames[st], station_dir[st],
+                 ConeHalfAngle(station_radius_km[st], b.max_radius_km, mask,
+                               kConeMarginRad),
+                 ConeHalfAngle(station_radius_km[st], b.min_radius_km, mask,
+                               -kConeMarginRad),
+                 b.max_rate_rad_s * step_s, last_k, options.tolerance, sat, st,
+                 windows)
+          .Run();
     }
   }
   std::sort(windows.begin(), windows.end(),
@@ -522,5 +616,6 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
             });
   return windows;
 }
+
 
 }  // namespace orbitfl::orbit

@@ -33,7 +33,7 @@ struct WindowSearchOptions {
   absl::Time start;
   absl::Time stop;
   // Coarse scan step. Passes shorter than about one step may be missed.
-  absl::Duration scan_step = absl::Seconds(20);
+  absl::Duration scan_step = absl::Seconds(60);
   // Bisection stops when the bracket is below this.
   absl::Duration tolerance = absl::Milliseconds(10);
 };
