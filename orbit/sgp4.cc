@@ -15,10 +15,9 @@ using sgp4_internal::ErrorCode;
 using sgp4_internal::LaneState;
 
 std::string SatelliteLabel(const Tle& tle) {
-  return tle.name.empty()
-             ? absl::StrCat("satellite ", tle.catalog_number)
-             : absl::StrCat("satellite ", tle.catalog_number, " (", tle.name,
-                            ")");
+  return tle.name.empty() ? absl::StrCat("satellite ", tle.catalog_number)
+                          : absl::StrCat("satellite ", tle.catalog_number, " (",
+                                         tle.name, ")");
 }
 
 // The reason behind each V2006 error code, with the value that failed.
@@ -56,8 +55,7 @@ absl::StatusOr<std::unique_ptr<Sgp4Propagator>> Sgp4Propagator::Create(
   const std::string label = SatelliteLabel(tle);
   sgp4_internal::Sgp4Model model;
   if (absl::Status s = sgp4_internal::InitSgp4(tle, &model); !s.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(label, ": ", s.message()));
+    return absl::InvalidArgumentError(absl::StrCat(label, ": ", s.message()));
   }
   const absl::Duration epoch_error =
       tle.epoch - TleEpochTime(tle.epoch_year, tle.epoch_day);
@@ -73,11 +71,11 @@ absl::StatusOr<std::unique_ptr<Sgp4Propagator>> Sgp4Propagator::Create(
   // state of this element set can be trusted.
   const LaneState at_epoch = propagator->Step(0.0);
   if (at_epoch.error_code != sgp4_internal::kOk) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        label, ": ",
-        ErrorReason(static_cast<int>(at_epoch.error_code),
-                    at_epoch.error_value),
-        " at epoch"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(label, ": ",
+                     ErrorReason(static_cast<int>(at_epoch.error_code),
+                                 at_epoch.error_value),
+                     " at epoch"));
   }
   return propagator;
 }
@@ -92,7 +90,7 @@ LaneState Sgp4Propagator::Step(double minutes_since_epoch) const {
                                              minutes_since_epoch);
   }
   sgp4_internal::LaneStates<1> out;
-  sgp4_internal::PropagateNearEarth<1>(near_, 0, &minutes_since_epoch, &out);
+  sgp4_internal::PropagateNearEarthLane(near_, 0, minutes_since_epoch, &out);
   LaneState s;
   s.r_km[0] = out.x_km[0];
   s.r_km[1] = out.y_km[0];
@@ -110,8 +108,7 @@ absl::StatusOr<StateVector> Sgp4Propagator::PropagateMinutes(
   const LaneState s = Step(minutes_since_epoch);
   if (s.error_code != sgp4_internal::kOk) {
     return absl::OutOfRangeError(absl::StrCat(
-        SatelliteLabel(tle_), " at ", minutes_since_epoch,
-        " min after epoch: ",
+        SatelliteLabel(tle_), " at ", minutes_since_epoch, " min after epoch: ",
         ErrorReason(static_cast<int>(s.error_code), s.error_value)));
   }
   return ToState(s);

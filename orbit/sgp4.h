@@ -33,8 +33,7 @@ class Sgp4Propagator final : public Propagator {
   // non-finite fields, an epoch that disagrees with epoch_year/epoch_day,
   // or a state at epoch that already fails (the message carries the SGP4
   // error code, as for PropagateMinutes).
-  static absl::StatusOr<std::unique_ptr<Sgp4Propagator>> Create(
-      const Tle& tle);
+  static absl::StatusOr<std::unique_ptr<Sgp4Propagator>> Create(const Tle& tle);
 
   // The TEME state `minutes_since_epoch` after the TLE epoch. Fails with
   // OutOfRange when SGP4 does, the message naming the satellite, the time

@@ -35,8 +35,9 @@ absl::StatusOr<std::unique_ptr<Sgp4Batch>> Sgp4Batch::Create(
     absl::StatusOr<std::unique_ptr<Sgp4Propagator>> p =
         Sgp4Propagator::Create(tles[i]);
     if (!p.ok()) {
-      return absl::Status(p.status().code(),
-                          absl::StrCat("tles[", i, "]: ", p.status().message()));
+      return absl::Status(
+          p.status().code(),
+          absl::StrCat("tles[", i, "]: ", p.status().message()));
     }
     if (!(*p)->deep_space()) near.push_back((*p)->model_.near);
     all.push_back(*std::move(p));
@@ -70,11 +71,10 @@ void Sgp4Batch::Propagate(absl::Time t, StateArrays* out) const {
     // The same expression as Sgp4Propagator::Propagate, so both paths see
     // the same minutes. Padding lanes (copies of lane 0) run at epoch.
     for (int j = 0; j < kLanes; ++j) {
-      minutes[j] = j < count
-                       ? absl::ToDoubleMinutes(t - near_epochs_[first + j])
-                       : 0.0;
+      minutes[j] =
+          j < count ? absl::ToDoubleMinutes(t - near_epochs_[first + j]) : 0.0;
     }
-    sgp4_internal::PropagateNearEarth<kLanes>(near_, first, minutes, &lanes);
+    sgp4_internal::PropagateNearEarthBlock(near_, first, minutes, &lanes);
     for (int j = 0; j < count; ++j) {
       const int slot = near_slots_[first + j];
       out->x_km[slot] = lanes.x_km[j];

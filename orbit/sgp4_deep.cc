@@ -107,8 +107,8 @@ void DeepSecular(const DeepSpaceModel& m, double t, double* em, double* argpm,
   *nm = m.no_unkozai + dndt;
 }
 
-void DeepPeriodic(const DeepSpaceModel& m, double t, double* ep,
-                  double* inclp, double* nodep, double* argpp, double* mp) {
+void DeepPeriodic(const DeepSpaceModel& m, double t, double* ep, double* inclp,
+                  double* nodep, double* argpp, double* mp) {
   // The Sun's and the Moon's long-period terms at their mean anomalies.
   double zm = m.zmos + kZns * t;
   double zf = zm + 2.0 * kZes * std::sin(zm);

@@ -51,8 +51,8 @@ void DeepSecular(const DeepSpaceModel& m, double t, double* em, double* argpm,
                  double* inclm, double* mm, double* nodem, double* nm);
 
 // dpper: adds the lunar-solar long-period periodics at t to the elements.
-void DeepPeriodic(const DeepSpaceModel& m, double t, double* ep,
-                  double* inclp, double* nodep, double* argpp, double* mp);
+void DeepPeriodic(const DeepSpaceModel& m, double t, double* ep, double* inclp,
+                  double* nodep, double* argpp, double* mp);
 
 // The whole SDP4 time step for one satellite: secular terms, deep-space
 // terms, Kepler's equation and the short-period terms. error_code as

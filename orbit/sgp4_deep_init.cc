@@ -44,8 +44,8 @@ struct Orientation {
 };
 
 ThirdBodyTerms ThirdBody(const Orientation& o, double zcosg, double zsing,
-                         double zcosi, double zsini, double zcosh,
-                         double zsinh, double cc) {
+                         double zcosi, double zsini, double zcosh, double zsinh,
+                         double cc) {
   const double a1 = zcosg * zcosh + zsing * zcosi * zsinh;
   const double a3 = -zsing * zcosh + zcosg * zcosi * zsinh;
   const double a7 = -zcosg * zsinh + zsing * zcosi * zcosh;
@@ -139,10 +139,9 @@ void InitHalfDayResonance(const Orientation& o, double aonv, double nm,
   const double f322 = -1.875 * sinim * (1.0 + 2.0 * cosim - 3.0 * cosisq);
   const double f441 = 35.0 * sini2 * f220;
   const double f442 = 39.3750 * sini2 * sini2;
-  const double f522 =
-      9.84375 * sinim *
-      (sini2 * (1.0 - 2.0 * cosim - 5.0 * cosisq) +
-       0.33333333 * (-2.0 + 4.0 * cosim + 6.0 * cosisq));
+  const double f522 = 9.84375 * sinim *
+                      (sini2 * (1.0 - 2.0 * cosim - 5.0 * cosisq) +
+                       0.33333333 * (-2.0 + 4.0 * cosim + 6.0 * cosisq));
   const double f523 =
       sinim * (4.92187512 * sini2 * (-2.0 - 4.0 * cosim + 10.0 * cosisq) +
                6.56250012 * (1.0 + 2.0 * cosim - 3.0 * cosisq));
@@ -215,12 +214,11 @@ void InitDeepSpace(const DeepSpaceInput& in, DeepSpaceModel* m) {
   const double zcosgl = std::cos(zx);
   const double zsingl = std::sin(zx);
 
-  const ThirdBodyTerms sun = ThirdBody(o, kZcosgs, kZsings, kZcosis, kZsinis,
-                                       cnodm, snodm, kC1ss);
-  const ThirdBodyTerms moon =
-      ThirdBody(o, zcosgl, zsingl, zcosil, zsinil,
-                zcoshl * cnodm + zsinhl * snodm,
-                snodm * zcoshl - cnodm * zsinhl, kC1l);
+  const ThirdBodyTerms sun =
+      ThirdBody(o, kZcosgs, kZsings, kZcosis, kZsinis, cnodm, snodm, kC1ss);
+  const ThirdBodyTerms moon = ThirdBody(o, zcosgl, zsingl, zcosil, zsinil,
+                                        zcoshl * cnodm + zsinhl * snodm,
+                                        snodm * zcoshl - cnodm * zsinhl, kC1l);
 
   m->zmol = std::fmod(4.7199672 + 0.22997150 * day - gam, kTwoPi);
   m->zmos = std::fmod(6.2565837 + 0.017201977 * day, kTwoPi);
@@ -255,8 +253,7 @@ void InitDeepSpace(const DeepSpaceInput& in, DeepSpaceModel* m) {
   const double sinim = o.sinim, cosim = o.cosim;
   // Near-equatorial orbits (within 3 deg of 0 or 180) get no nodal rate:
   // it is singular there.
-  const bool equatorial =
-      inclm < 5.2359877e-2 || inclm > kPi - 5.2359877e-2;
+  const bool equatorial = inclm < 5.2359877e-2 || inclm > kPi - 5.2359877e-2;
   const double ses = sun.s1 * kZns * sun.s5;
   const double sis = sun.s2 * kZns * (sun.z11 + sun.z13);
   const double sls = -kZns * sun.s3 * (sun.z1 + sun.z3 - 14.0 - 6.0 * emsq);
@@ -267,8 +264,7 @@ void InitDeepSpace(const DeepSpaceInput& in, DeepSpaceModel* m) {
   const double sgs = sghs - cosim * shs;
   m->dedt = ses + moon.s1 * kZnl * moon.s5;
   m->didt = sis + moon.s2 * kZnl * (moon.z11 + moon.z13);
-  m->dmdt =
-      sls - kZnl * moon.s3 * (moon.z1 + moon.z3 - 14.0 - 6.0 * emsq);
+  m->dmdt = sls - kZnl * moon.s3 * (moon.z1 + moon.z3 - 14.0 - 6.0 * emsq);
   const double sghl = moon.s4 * kZnl * (moon.z31 + moon.z33 - 6.0);
   double shll = -kZnl * moon.s2 * (moon.z21 + moon.z23);
   if (equatorial) shll = 0.0;

@@ -53,11 +53,40 @@ enum ErrorCode : int {
 // 220 km) the higher-order drag coefficients are zero, which reduces the
 // full-model expressions to the simplified ones exactly.
 enum NearEarthField : int {
-  kMo, kMdot, kArgpo, kArgpdot, kNodeo, kNodedot, kNodecf,
-  kBstar, kCc1, kCc4, kCc5, kD2, kD3, kD4, kT2cof, kT3cof, kT4cof, kT5cof,
-  kOmgcof, kXmcof, kEta, kDelmo, kSinmao,
-  kNoUnkozai, kAmBase,  // kAmBase = (xke / no_unkozai)^(2/3)
-  kEcco, kInclo, kSinio, kCosio, kCon41, kX1mth2, kX7thm1, kXlcof, kAycof,
+  kMo,
+  kMdot,
+  kArgpo,
+  kArgpdot,
+  kNodeo,
+  kNodedot,
+  kNodecf,
+  kBstar,
+  kCc1,
+  kCc4,
+  kCc5,
+  kD2,
+  kD3,
+  kD4,
+  kT2cof,
+  kT3cof,
+  kT4cof,
+  kT5cof,
+  kOmgcof,
+  kXmcof,
+  kEta,
+  kDelmo,
+  kSinmao,
+  kNoUnkozai,
+  kAmBase,  // kAmBase = (xke / no_unkozai)^(2/3)
+  kEcco,
+  kInclo,
+  kSinio,
+  kCosio,
+  kCon41,
+  kX1mth2,
+  kX7thm1,
+  kXlcof,
+  kAycof,
   kNumNearEarthFields
 };
 
@@ -67,7 +96,7 @@ struct NearEarthCoefficients {
 
 // Coefficients of many satellites, field-major (all kMo, then all kMdot,
 // ...), padded to a multiple of `lane_multiple` with copies of the first
-// satellite so that every block is full. `sats` must not be empty.
+// satellite so that every block is full.
 class NearEarthSet {
  public:
   static constexpr int kBlockLanes = 32;
@@ -97,17 +126,24 @@ struct LaneStates {
   double error_value[N];
 };
 
-// Propagates lanes [first, first + N) of `set` to minutes_since_epoch[0..N).
-// Instantiated for N = 1 (the scalar propagator) and N = kBlockLanes.
-template <int N>
-void PropagateNearEarth(const NearEarthSet& set, int first,
-                        const double* minutes_since_epoch,
-                        LaneStates<N>* out);
-extern template void PropagateNearEarth<1>(const NearEarthSet&, int,
-                                           const double*, LaneStates<1>*);
-extern template void PropagateNearEarth<NearEarthSet::kBlockLanes>(
-    const NearEarthSet&, int, const double*,
-    LaneStates<NearEarthSet::kBlockLanes>*);
+// Propagates lane `lane` of `set` to `minutes_since_epoch` (the scalar
+// propagator's path).
+void PropagateNearEarthLane(const NearEarthSet& set, int lane,
+                            double minutes_since_epoch, LaneStates<1>* out);
+
+// The instruction set of the block kernel. kAuto: AVX2 (four lanes per
+// instruction) on x86-64 CPUs that have it, else the baseline (SSE2 on
+// x86-64). AVX2 is used without FMA, so every operation rounds as in the
+// baseline and the two give identical results.
+enum class BlockIsa { kAuto, kBaseline, kAvx2 };
+bool CpuHasAvx2();
+
+// Propagates lanes [first, first + kBlockLanes) of `set` to
+// minutes_since_epoch[0..kBlockLanes). kAvx2 requires CpuHasAvx2().
+void PropagateNearEarthBlock(const NearEarthSet& set, int first,
+                             const double* minutes_since_epoch,
+                             LaneStates<NearEarthSet::kBlockLanes>* out,
+                             BlockIsa isa = BlockIsa::kAuto);
 
 // One Newton step for Kepler's equation in equinoctial form,
 // E - axnl sin E + aynl cos E = u, from the estimate eo1 (V2006 sgp4()).
@@ -204,7 +240,11 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline LaneState ShortPeriodic(
   s.v_km_s[0] = (mvt * ux + rvdot * vx) * kVelocityKmS;
   s.v_km_s[1] = (mvt * uy + rvdot * vy) * kVelocityKmS;
   s.v_km_s[2] = (mvt * uz + rvdot * vz) * kVelocityKmS;
-  s.error_code = pl < 0.0 ? kSemiLatusRectum : (mrt < 1.0 ? kDecayed : kOk);
+  // Error 4 before 6, as 0/1 arithmetic (exact) rather than nested
+  // selects, which the compiler may turn into branches.
+  const double is4 = pl < 0.0 ? 1.0 : 0.0;
+  const double is6 = mrt < 1.0 ? 1.0 : 0.0;
+  s.error_code = is4 * kSemiLatusRectum + (1.0 - is4) * is6 * kDecayed;
   s.error_value = pl < 0.0 ? pl : mrt;
   return s;
 }

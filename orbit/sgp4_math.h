@@ -39,27 +39,39 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void SinCos(double x, double* sin_x,
   const double k = RoundToInteger(x * kTwoOverPi);
   const double r = ((x - k * kP1) - k * kP2) - k * kP3;
   const double r2 = r * r;
-  // sin r = r - r^3/3! + ... - r^15/15! + r^17/17!
-  const double s =
-      r + r * r2 *
-              (-1.0 / 6.0 +
-               r2 * (1.0 / 120.0 +
-                     r2 * (-1.0 / 5040.0 +
-                           r2 * (1.0 / 362880.0 +
-                                 r2 * (-1.0 / 39916800.0 +
-                                       r2 * (1.0 / 6227020800.0 +
-                                             r2 * (-1.0 / 1307674368000.0 +
-                                                   r2 / 355687428096000.0)))))));
-  // cos r = 1 - r^2/2! + ... + r^16/16!
-  const double c =
-      1.0 + r2 * (-0.5 +
-                  r2 * (1.0 / 24.0 +
-                        r2 * (-1.0 / 720.0 +
-                              r2 * (1.0 / 40320.0 +
-                                    r2 * (-1.0 / 3628800.0 +
-                                          r2 * (1.0 / 479001600.0 +
-                                                r2 * (-1.0 / 87178291200.0 +
-                                                      r2 / 20922789888000.0)))))));
+  // sin r = r - r^3/3! + ... + r^17/17!, cos r = 1 - r^2/2! + ... +
+  // r^16/16!, by Horner's rule in r^2.
+  constexpr double kSin[] = {-1.0 / 6.0,
+                             1.0 / 120.0,
+                             -1.0 / 5040.0,
+                             1.0 / 362880.0,
+                             -1.0 / 39916800.0,
+                             1.0 / 6227020800.0,
+                             -1.0 / 1307674368000.0,
+                             1.0 / 355687428096000.0};
+  constexpr double kCos[] = {-1.0 / 2.0,           1.0 / 24.0,
+                             -1.0 / 720.0,         1.0 / 40320.0,
+                             -1.0 / 3628800.0,     1.0 / 479001600.0,
+                             -1.0 / 87178291200.0, 1.0 / 20922789888000.0};
+  // Written out: a loop here would keep the callers' loops from
+  // vectorising.
+  double ps = kSin[7], pc = kCos[7];
+  ps = ps * r2 + kSin[6];
+  pc = pc * r2 + kCos[6];
+  ps = ps * r2 + kSin[5];
+  pc = pc * r2 + kCos[5];
+  ps = ps * r2 + kSin[4];
+  pc = pc * r2 + kCos[4];
+  ps = ps * r2 + kSin[3];
+  pc = pc * r2 + kCos[3];
+  ps = ps * r2 + kSin[2];
+  pc = pc * r2 + kCos[2];
+  ps = ps * r2 + kSin[1];
+  pc = pc * r2 + kCos[1];
+  ps = ps * r2 + kSin[0];
+  pc = pc * r2 + kCos[0];
+  const double s = r + r * r2 * ps;
+  const double c = 1.0 + r2 * pc;
   // Quadrant k mod 4 in {0, 1, 2, 3}, computed in doubles.
   const double q = k - 4.0 * RoundToInteger(k * 0.25 - 0.375);
   const bool odd = q == 1.0 || q == 3.0;
@@ -80,38 +92,38 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline double Atan2(double y, double x) {
   const double num = swap ? ax : ay;
   const double den = swap ? ay : ax;
   const double a = den > 0.0 ? num / den : 0.0;
-  // Boundaries tan((2j + 1) pi / 32) between the expansion points.
+  // Expansion point: the largest j whose boundary tan((2j - 1) pi / 32) a
+  // exceeds. Written as successive selects rather than a nested
+  // conditional, which the compiler would lower to branches.
+  double c = 0.0, atan_c_hi = 0.0, atan_c_lo = 0.0;
   const bool above0 = a > 0.09849140335716425;
+  c = above0 ? 0.198912367379658 : c;
+  atan_c_hi = above0 ? 0.19634954084936207 : atan_c_hi;
+  atan_c_lo = above0 ? 6.846802412842648e-18 : atan_c_lo;
   const bool above1 = a > 0.3033466836073424;
+  c = above1 ? 0.41421356237309503 : c;
+  atan_c_hi = above1 ? 0.39269908169872414 : atan_c_hi;
+  atan_c_lo = above1 ? 3.060132146563891e-18 : atan_c_lo;
   const bool above2 = a > 0.5345111359507916;
+  c = above2 ? 0.6681786379192989 : c;
+  atan_c_hi = above2 ? 0.5890486225480862 : atan_c_hi;
+  atan_c_lo = above2 ? -5.412106055318847e-18 : atan_c_lo;
   const bool above3 = a > 0.8206787908286602;
-  const double c = above3   ? 1.0
-                   : above2 ? 0.6681786379192989
-                   : above1 ? 0.41421356237309503
-                   : above0 ? 0.198912367379658
-                            : 0.0;
-  const double atan_c_hi = above3   ? 0.7853981633974483
-                           : above2 ? 0.5890486225480862
-                           : above1 ? 0.39269908169872414
-                           : above0 ? 0.19634954084936207
-                                    : 0.0;
-  const double atan_c_lo = above3   ? 3.061616997868383e-17
-                           : above2 ? -5.412106055318847e-18
-                           : above1 ? 3.060132146563891e-18
-                           : above0 ? 6.846802412842648e-18
-                                    : 0.0;
+  c = above3 ? 1.0 : c;
+  atan_c_hi = above3 ? 0.7853981633974483 : atan_c_hi;
+  atan_c_lo = above3 ? 3.061616997868383e-17 : atan_c_lo;
   const double t = (a - c) / (1.0 + a * c);
   const double t2 = t * t;
-  const double series =
-      t + t * t2 *
-              (-1.0 / 3.0 +
-               t2 * (1.0 / 5.0 +
-                     t2 * (-1.0 / 7.0 +
-                           t2 * (1.0 / 9.0 +
-                                 t2 * (-1.0 / 11.0 +
-                                       t2 * (1.0 / 13.0 +
-                                             t2 * (-1.0 / 15.0 +
-                                                   t2 / 17.0)))))));
+  // atan t = t - t^3/3 + ... + t^17/17, by Horner's rule in t^2.
+  double p = 1.0 / 17.0;
+  p = p * t2 - 1.0 / 15.0;
+  p = p * t2 + 1.0 / 13.0;
+  p = p * t2 - 1.0 / 11.0;
+  p = p * t2 + 1.0 / 9.0;
+  p = p * t2 - 1.0 / 7.0;
+  p = p * t2 + 1.0 / 5.0;
+  p = p * t2 - 1.0 / 3.0;
+  const double series = t + t * t2 * p;
   double angle = atan_c_hi + (atan_c_lo + series);
   constexpr double kHalfPiHi = 1.5707963267948966;
   constexpr double kHalfPiLo = 6.123233995736766e-17;

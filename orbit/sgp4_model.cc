@@ -44,8 +44,8 @@ absl::Status CheckElements(const Tle& tle) {
         "inclination_deg: expected [0, 180], got ", tle.inclination_deg));
   }
   if (tle.epoch_year < 1901 || tle.epoch_year > 2099) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "epoch_year: expected 1901..2099, got ", tle.epoch_year));
+    return absl::InvalidArgumentError(
+        absl::StrCat("epoch_year: expected 1901..2099, got ", tle.epoch_year));
   }
   return absl::OkStatus();
 }
@@ -104,10 +104,10 @@ absl::Status InitSgp4(const Tle& tle, Sgp4Model* model) {
   del = d1 / (adel * adel);
   const double no_unkozai = no_kozai / (1.0 + del);
   if (!(no_unkozai > 0)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "mean_motion_rev_per_day: ", tle.mean_motion_rev_per_day,
-        " leaves a mean motion of ", no_unkozai * kXpdotp,
-        " rev/day after removing the Kozai term (SGP4 error 2)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("mean_motion_rev_per_day: ", tle.mean_motion_rev_per_day,
+                     " leaves a mean motion of ", no_unkozai * kXpdotp,
+                     " rev/day after removing the Kozai term (SGP4 error 2)"));
   }
   const double ao = std::pow(kXke / no_unkozai, kTwoThirds);
   const double sinio = std::sin(inclo);
@@ -146,9 +146,8 @@ absl::Status InitSgp4(const Tle& tle, Sgp4Model* model) {
        0.375 * kJ2 * tsi / psisq * con41 * (8.0 + 3.0 * etasq * (8.0 + etasq)));
   const double cc1 = bstar * cc2;
   const double cc3 =
-      ecco > 1.0e-4
-          ? -2.0 * coef * tsi * kJ3OverJ2 * no_unkozai * sinio / ecco
-          : 0.0;
+      ecco > 1.0e-4 ? -2.0 * coef * tsi * kJ3OverJ2 * no_unkozai * sinio / ecco
+                    : 0.0;
   const double x1mth2 = 1.0 - cosio2;
   const double cc4 =
       2.0 * no_unkozai * coef1 * ao * omeosq *
@@ -157,26 +156,25 @@ absl::Status InitSgp4(const Tle& tle, Sgp4Model* model) {
            (-3.0 * con41 * (1.0 - 2.0 * eeta + etasq * (1.5 - 0.5 * eeta)) +
             0.75 * x1mth2 * (2.0 * etasq - eeta * (1.0 + etasq)) *
                 std::cos(2.0 * argpo)));
-  const double cc5 = 2.0 * coef1 * ao * omeosq *
-                     (1.0 + 2.75 * (etasq + eeta) + eeta * etasq);
+  const double cc5 =
+      2.0 * coef1 * ao * omeosq * (1.0 + 2.75 * (etasq + eeta) + eeta * etasq);
 
   // Secular rates of M, argument of perigee and node from J2 and J4.
   const double cosio4 = cosio2 * cosio2;
   const double temp1 = 1.5 * kJ2 * pinvsq * no_unkozai;
   const double temp2 = 0.5 * temp1 * kJ2 * pinvsq;
   const double temp3 = -0.46875 * kJ4 * pinvsq * pinvsq * no_unkozai;
-  const double mdot = no_unkozai + 0.5 * temp1 * rteosq * con41 +
-                      0.0625 * temp2 * rteosq *
-                          (13.0 - 78.0 * cosio2 + 137.0 * cosio4);
+  const double mdot =
+      no_unkozai + 0.5 * temp1 * rteosq * con41 +
+      0.0625 * temp2 * rteosq * (13.0 - 78.0 * cosio2 + 137.0 * cosio4);
   const double argpdot =
       -0.5 * temp1 * con42 +
       0.0625 * temp2 * (7.0 - 114.0 * cosio2 + 395.0 * cosio4) +
       temp3 * (3.0 - 36.0 * cosio2 + 49.0 * cosio4);
   const double xhdot1 = -temp1 * cosio;
-  const double nodedot =
-      xhdot1 +
-      (0.5 * temp2 * (4.0 - 19.0 * cosio2) + 2.0 * temp3 * (3.0 - 7.0 * cosio2)) *
-          cosio;
+  const double nodedot = xhdot1 + (0.5 * temp2 * (4.0 - 19.0 * cosio2) +
+                                   2.0 * temp3 * (3.0 - 7.0 * cosio2)) *
+                                      cosio;
   const double xpidot = argpdot + nodedot;
   double omgcof = bstar * cc3 * std::cos(argpo);
   double xmcof = ecco > 1.0e-4 ? -kTwoThirds * coef * bstar / eeta : 0.0;

@@ -84,13 +84,13 @@ absl::Status ParseDecimal(const Line& line, int first, int last,
   const absl::string_view raw = line.Columns(first, last);
   absl::string_view s = absl::StripAsciiWhitespace(raw);
   if (!IsDecimal(s)) {
-    return line.Error(first, absl::StrCat(field, ": expected a number, got '",
-                                          raw, "'"));
+    return line.Error(
+        first, absl::StrCat(field, ": expected a number, got '", raw, "'"));
   }
   absl::ConsumePrefix(&s, "+");
   if (!absl::SimpleAtod(s, out)) {
-    return line.Error(first, absl::StrCat(field, ": expected a number, got '",
-                                          raw, "'"));
+    return line.Error(
+        first, absl::StrCat(field, ": expected a number, got '", raw, "'"));
   }
   return absl::OkStatus();
 }
@@ -105,8 +105,8 @@ absl::Status ParseCount(const Line& line, int first, int last,
     return absl::OkStatus();
   }
   if (!IsDigits(s) || !absl::SimpleAtoi(s, out)) {
-    return line.Error(first, absl::StrCat(field, ": expected digits, got '",
-                                          raw, "'"));
+    return line.Error(
+        first, absl::StrCat(field, ": expected digits, got '", raw, "'"));
   }
   return absl::OkStatus();
 }
@@ -162,15 +162,13 @@ absl::Status CheckShape(const Line& line, char tag) {
   const int length = line.text().size();
   if (length < kLineLength) {
     return line.Error(length + 1,
-                      absl::StrCat("line ", std::string(1, tag), " is ",
-                                   length, " characters long, expected ",
-                                   kLineLength));
+                      absl::StrCat("line ", std::string(1, tag), " is ", length,
+                                   " characters long, expected ", kLineLength));
   }
   if (length > kLineLength) {
     return line.Error(kLineLength + 1,
-                      absl::StrCat("line ", std::string(1, tag), " is ",
-                                   length, " characters long, expected ",
-                                   kLineLength));
+                      absl::StrCat("line ", std::string(1, tag), " is ", length,
+                                   " characters long, expected ", kLineLength));
   }
   return absl::OkStatus();
 }
@@ -178,10 +176,10 @@ absl::Status CheckShape(const Line& line, char tag) {
 absl::Status CheckBlanks(const Line& line, std::initializer_list<int> cols) {
   for (int col : cols) {
     if (line.Column(col) != ' ') {
-      return line.Error(col, absl::StrCat("expected a blank between fields, "
-                                          "got '",
-                                          std::string(1, line.Column(col)),
-                                          "'"));
+      return line.Error(col,
+                        absl::StrCat("expected a blank between fields, "
+                                     "got '",
+                                     std::string(1, line.Column(col)), "'"));
     }
   }
   return absl::OkStatus();
@@ -206,9 +204,9 @@ absl::Status CheckRange(const Line& line, int column, absl::string_view field,
                         double value, double lo, double hi,
                         absl::string_view unit) {
   if (value >= lo && value <= hi) return absl::OkStatus();
-  return line.Error(column, absl::StrCat(field, " ", value, unit,
-                                         " out of range: expected [", lo, ", ",
-                                         hi, "]"));
+  return line.Error(
+      column, absl::StrCat(field, " ", value, unit, " out of range: expected [",
+                           lo, ", ", hi, "]"));
 }
 
 absl::Status ParseLine1(const Line& line, Tle* tle) {
@@ -223,10 +221,10 @@ absl::Status ParseLine1(const Line& line, Tle* tle) {
   tle->classification = line.Column(8);
   if (tle->classification != 'U' && tle->classification != 'C' &&
       tle->classification != 'S') {
-    return line.Error(8, absl::StrCat("classification: expected U, C or S, "
-                                      "got '",
-                                      std::string(1, tle->classification),
-                                      "'"));
+    return line.Error(8,
+                      absl::StrCat("classification: expected U, C or S, "
+                                   "got '",
+                                   std::string(1, tle->classification), "'"));
   }
   tle->international_designator =
       std::string(absl::StripAsciiWhitespace(line.Columns(10, 17)));
@@ -246,8 +244,8 @@ absl::Status ParseLine1(const Line& line, Tle* tle) {
   const double last_day = DaysInYear(tle->epoch_year) + 1;
   if (!(tle->epoch_day >= 1.0 && tle->epoch_day < last_day)) {
     return line.Error(21, absl::StrCat("epoch day ", tle->epoch_day,
-                                       " out of range: expected [1, ",
-                                       last_day, ") in ", tle->epoch_year));
+                                       " out of range: expected [1, ", last_day,
+                                       ") in ", tle->epoch_year));
   }
   tle->epoch = TleEpochTime(tle->epoch_year, tle->epoch_day);
 
@@ -291,9 +289,9 @@ absl::Status ParseLine2(const Line& line, Tle* tle) {
   int catalog = 0;
   if (absl::Status s = ParseCatalog(line, &catalog); !s.ok()) return s;
   if (catalog != tle->catalog_number) {
-    return line.Error(3, absl::StrCat("catalog number ", catalog,
-                                      " differs from line 1's ",
-                                      tle->catalog_number));
+    return line.Error(
+        3, absl::StrCat("catalog number ", catalog, " differs from line 1's ",
+                        tle->catalog_number));
   }
   const struct {
     int first, last;
@@ -331,8 +329,8 @@ absl::Status ParseLine2(const Line& line, Tle* tle) {
   }
   double ecc = 0;
   if (!absl::SimpleAtod(absl::StrCat("0.", ecc_digits), &ecc)) {
-    return line.Error(27, absl::StrCat("eccentricity: unreadable '", ecc_raw,
-                                       "'"));
+    return line.Error(27,
+                      absl::StrCat("eccentricity: unreadable '", ecc_raw, "'"));
   }
   tle->eccentricity = negative ? -ecc : ecc;
   if (!(tle->eccentricity >= 0 && tle->eccentricity < 1)) {
@@ -388,8 +386,8 @@ int TleChecksum(absl::string_view line) {
 }
 
 absl::Time TleEpochTime(int year, double day_of_year) {
-  const absl::Time jan1 = absl::FromCivil(absl::CivilSecond(year, 1, 1),
-                                          absl::UTCTimeZone());
+  const absl::Time jan1 =
+      absl::FromCivil(absl::CivilSecond(year, 1, 1), absl::UTCTimeZone());
   // Whole days and the fraction separately, so the fraction keeps its
   // sub-microsecond precision.
   const double whole = std::floor(day_of_year);
@@ -401,8 +399,8 @@ void SetTleEpoch(absl::Time epoch, Tle* tle) {
   const absl::CivilSecond civil =
       absl::ToCivilSecond(epoch, absl::UTCTimeZone());
   const int year = static_cast<int>(civil.year());
-  const absl::Time jan1 = absl::FromCivil(absl::CivilSecond(year, 1, 1),
-                                          absl::UTCTimeZone());
+  const absl::Time jan1 =
+      absl::FromCivil(absl::CivilSecond(year, 1, 1), absl::UTCTimeZone());
   tle->epoch = epoch;
   tle->epoch_year = year;
   tle->epoch_day = 1.0 + absl::FDivDuration(epoch - jan1, absl::Hours(24));
@@ -451,10 +449,10 @@ absl::StatusOr<std::vector<Tle>> ParseTles(absl::string_view text,
     }
     const Line line2(filename, lines[i].first, lines[i].second);
     if (!absl::StartsWith(line2.text(), "2 ")) {
-      return line2.Error(1, absl::StrCat("expected line 2 of the TLE begun on "
-                                         "line ",
-                                         line1.number(),
-                                         " (starts with '2 ')"));
+      return line2.Error(1,
+                         absl::StrCat("expected line 2 of the TLE begun on "
+                                      "line ",
+                                      line1.number(), " (starts with '2 ')"));
     }
     if (absl::Status s = ParseLine2(line2, &tle); !s.ok()) return s;
     ++i;
@@ -472,8 +470,8 @@ absl::StatusOr<std::vector<Tle>> LoadTleFile(const std::string& path) {
   std::ostringstream contents;
   contents << in.rdbuf();
   if (in.bad()) {
-    return absl::DataLossError(absl::StrCat("TLE file ", path,
-                                            ": read failed"));
+    return absl::DataLossError(
+        absl::StrCat("TLE file ", path, ": read failed"));
   }
   return ParseTles(contents.str(), path);
 }

@@ -23,7 +23,7 @@ struct Tle {
   // NORAD catalog number, 0..339999 (above 99999 written in Alpha-5 form,
   // a letter A-Z without I and O followed by four digits).
   int catalog_number = 0;
-  char classification = 'U';            // U, C or S
+  char classification = 'U';             // U, C or S
   std::string international_designator;  // e.g. "98067A", may be ""
   // The epoch as an instant (UTC), and the same epoch as the TLE writes it:
   // four-digit year (two-digit years 57..99 are 1957..1999, 00..56 are
@@ -37,7 +37,7 @@ struct Tle {
   // use them.
   double mean_motion_dot_over_2_rev_per_day2 = 0;
   double mean_motion_ddot_over_6_rev_per_day3 = 0;
-  double bstar_per_earth_radius = 0;  // SGP4 drag term B*, 1/Earth radii
+  double bstar_per_earth_radius = 0;   // SGP4 drag term B*, 1/Earth radii
   double inclination_deg = 0;          // [0, 180]
   double raan_deg = 0;                 // [0, 360]
   double eccentricity = 0;             // [0, 1)

@@ -50,8 +50,7 @@ std::string ExponentialText(double value) {
   const double magnitude = std::fabs(value);
   if (magnitude < 1e-10) return " 00000-0";
   int exponent = static_cast<int>(std::floor(std::log10(magnitude))) + 1;
-  int64_t mantissa =
-      std::llround(magnitude / std::pow(10.0, exponent) * 1e5);
+  int64_t mantissa = std::llround(magnitude / std::pow(10.0, exponent) * 1e5);
   if (mantissa >= 100000) {  // rounded up to the next power of ten
     mantissa = 10000;
     ++exponent;
@@ -110,8 +109,7 @@ absl::Status ValidateTle(const Tle& tle) {
     return Invalid("epoch_year", "1957..2056 (two-digit years)",
                    tle.epoch_year);
   }
-  if (!(tle.epoch_day >= 1 &&
-        tle.epoch_day < DaysInYear(tle.epoch_year) + 1)) {
+  if (!(tle.epoch_day >= 1 && tle.epoch_day < DaysInYear(tle.epoch_year) + 1)) {
     return Invalid("epoch_day",
                    absl::StrCat("[1, ", DaysInYear(tle.epoch_year) + 1,
                                 ") for ", tle.epoch_year),

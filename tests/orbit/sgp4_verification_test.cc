@@ -70,10 +70,10 @@ struct ExpectedStop {
 constexpr ExpectedStop kExpectedStops[] = {
     {22312, 54.2028672, 1},  // drag drives the mean eccentricity below 0
     {28350, 0.0, 1},
-    {28872, 0.0, 6},       // sub-orbital, decays within the hour
-    {29141, 0.0, 6},       // last stage of decay
-    {33333, 0.0, 4},       // constructed: semi-latus rectum < 0
-    {33334, 0.0, 3},       // constructed: fails at epoch
+    {28872, 0.0, 6},  // sub-orbital, decays within the hour
+    {29141, 0.0, 6},  // last stage of decay
+    {33333, 0.0, 4},  // constructed: semi-latus rectum < 0
+    {33334, 0.0, 3},  // constructed: fails at epoch
     {20413, 1844000.0, 6},
 };
 
@@ -207,8 +207,8 @@ TEST_F(VerificationSet, EveryStateMatchesTheReference) {
             << "stopped at " << t << " min: " << s.status();
         break;
       }
-      ASSERT_LT(row, block.rows.size()) << "the reference stopped before "
-                                        << t << " min";
+      ASSERT_LT(row, block.rows.size())
+          << "the reference stopped before " << t << " min";
       const std::vector<double>& e = block.rows[row++];
       ASSERT_NEAR(e[0], t, 1e-6);
       const double pos[3] = {s->position_km.x, s->position_km.y,
@@ -228,9 +228,10 @@ TEST_F(VerificationSet, EveryStateMatchesTheReference) {
     EXPECT_EQ(stopped_with, expected_code);
     EXPECT_EQ(row, block.rows.size());
   }
-  std::printf("verification states compared: %d, max |dr| %.3g km, "
-              "max |dv| %.3g km/s\n",
-              compared, max_position_error_km, max_velocity_error_km_s);
+  std::printf(
+      "verification states compared: %d, max |dr| %.3g km, "
+      "max |dv| %.3g km/s\n",
+      compared, max_position_error_km, max_velocity_error_km_s);
   RecordProperty("states_compared", compared);
 }
 
@@ -239,8 +240,8 @@ TEST_F(VerificationSet, EveryStateMatchesTheReference) {
 // and the set is stepped together from a day before it to three days
 // after, through the decays of 28872 and 29141.
 TEST_F(VerificationSet, BatchEqualsScalarPath) {
-  const absl::Time epoch = absl::FromCivil(absl::CivilSecond(2006, 6, 25, 12),
-                                           absl::UTCTimeZone());
+  const absl::Time epoch =
+      absl::FromCivil(absl::CivilSecond(2006, 6, 25, 12), absl::UTCTimeZone());
   std::vector<Tle> tles;
   std::vector<std::unique_ptr<Sgp4Propagator>> scalars;
   int near_earth = 0;
@@ -282,9 +283,9 @@ TEST_F(VerificationSet, BatchEqualsScalarPath) {
       const double batch_state[6] = {out.x_km[i],    out.y_km[i],
                                      out.z_km[i],    out.vx_km_s[i],
                                      out.vy_km_s[i], out.vz_km_s[i]};
-      const double scalar_state[6] = {
-          s.position_km.x,   s.position_km.y,   s.position_km.z,
-          s.velocity_km_s.x, s.velocity_km_s.y, s.velocity_km_s.z};
+      const double scalar_state[6] = {s.position_km.x,   s.position_km.y,
+                                      s.position_km.z,   s.velocity_km_s.x,
+                                      s.velocity_km_s.y, s.velocity_km_s.z};
       bool same = true;
       for (int c = 0; c < 6; ++c) {
         EXPECT_NEAR(batch_state[c], scalar_state[c], 1e-9);
@@ -297,9 +298,10 @@ TEST_F(VerificationSet, BatchEqualsScalarPath) {
     }
   }
   EXPECT_GT(failures, 0);  // the decays are part of the comparison
-  std::printf("batch vs scalar: %d states compared, %d bit-identical, max "
-              "difference %.3g, %d failed steps with equal error codes\n",
-              compared, identical, max_difference_km, failures);
+  std::printf(
+      "batch vs scalar: %d states compared, %d bit-identical, max "
+      "difference %.3g, %d failed steps with equal error codes\n",
+      compared, identical, max_difference_km, failures);
 }
 
 }  // namespace
