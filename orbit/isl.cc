@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 
 namespace orbitfl::orbit {
 namespace {
@@ -21,6 +22,11 @@ namespace {
 // for J2 (0.2%). It bounds how far a pair's motion over a step can stray
 // from the straight line through its state at one end.
 constexpr double kMaxRelativeAccelKmS2 = 0.02;
+
+// Samples propagated per call of Propagator::PropagateSeries. Blocks are
+// aligned to the search's sample grid, not to a slice, so every sample
+// comes from the same call whatever the number of threads.
+constexpr int kSeriesBlock = 32;
 
 // Inline vector arithmetic for the scan's inner loops (frames.h's operators
 // live in another translation unit, and calls to them dominated a profile).
@@ -61,9 +67,12 @@ struct Cubic {
   }
 };
 
-struct State {
+// One satellite at one sample; a cache line each, as the scan reads them
+// in partner order.
+struct alignas(64) State {
   Vec3 r_km;
   Vec3 v_km_s;
+  double r_sq_km2 = 0;  // |r|^2
 };
 
 Cubic Hermite(const State& s0, const State& s1, double h_s) {
@@ -87,7 +96,9 @@ class LinkModel {
   LinkModel(double max_range_km, double min_clearance_km)
       : max_range_km_(max_range_km),
         min_clearance_km_(min_clearance_km),
-        surely_out_sq_((max_range_km + 1e-6) * (max_range_km + 1e-6)) {}
+        surely_out_sq_((max_range_km + 1e-6) * (max_range_km + 1e-6)),
+        clear_for_sure_sq_(min_clearance_km * min_clearance_km *
+                           (1 + 1e-9)) {}
   Geometry At(const Vec3& a_km, const Vec3& b_km) const {
     const Vec3 d = Sub(b_km, a_km);
     const double d_sq = Dot3(d, d);
@@ -99,12 +110,28 @@ class LinkModel {
   // Whether a pair this far apart is out of view for sure; used to skip
   // computing the geometry (the margin's range term is below -1 mm).
   bool SurelyOut(double d_sq) const { return d_sq > surely_out_sq_; }
+  // The range and At(a, b).in_view() for the scan's inner loop, with the
+  // clearance computed only when the radii leave line of sight in doubt: a
+  // segment of length L between points at least r from the centre stays at
+  // least sqrt(r^2 - L^2/4) from it (the nearer end is within L/2 of the
+  // segment's closest point, at a right angle).
+  // d = b - a, d_sq = |d|^2.
+  std::pair<double, bool> RangeAndInView(const State& a, const State& b,
+                                         const Vec3& d, double d_sq) const {
+    const double range_km = std::sqrt(d_sq);
+    if (!(max_range_km_ - range_km >= 0)) return {range_km, false};
+    if (std::min(a.r_sq_km2, b.r_sq_km2) - 0.25 * d_sq >= clear_for_sure_sq_) {
+      return {range_km, true};
+    }
+    return {range_km, Clearance(a.r_km, d, d_sq) - min_clearance_km_ >= 0};
+  }
   double max_range_km() const { return max_range_km_; }
 
  private:
   double max_range_km_;
   double min_clearance_km_;
   double surely_out_sq_;
+  double clear_for_sure_sq_;  // a hair above the minimum clearance squared
 };
 
 // Illinois variant of regula falsi (Dowell and Jarratt, BIT 11, 1971) on a
@@ -140,8 +167,17 @@ double FindRoot(const F& f, double lo, double f_lo, double hi, double f_hi,
 // by the slice's first or last sample, to be joined with the neighbour's.
 struct RawWindow {
   IslWindow window;
-  bool open_at_start = false;
+  // The window starts in (t[k-1], t[k]] for k = start_step + the slice's
+  // first sample; 0 marks a window open at that first sample.
+  int32_t start_step = 0;
   bool open_at_end = false;
+  bool open_at_start() const { return start_step == 0; }
+};
+
+// A slice's windows with the order that sorts them by (start, a, b).
+struct SliceWindows {
+  std::vector<RawWindow> windows;
+  std::vector<uint32_t> order;
 };
 
 bool ByStartAB(const IslWindow& x, const IslWindow& y) {
@@ -173,20 +209,29 @@ class SliceScan {
     const size_t n = ctx.satellites->size();
     prev_.resize(n);
     cur_.resize(n);
+    series_.resize(n * kSeriesBlock);
     open_.resize(n);
     stamp_.assign(n, 0);
-    slot_.assign(n, 0);
   }
 
-  std::vector<RawWindow> Run();
+  SliceWindows Run();
 
  private:
+  // An open window's fields read every step, 24 bytes (the scan streams
+  // through all of them); its start time sits in a parallel vector.
   struct OpenWindow {
     int b = 0;
-    absl::Time start;
+    int32_t start_step = 0;  // as in RawWindow
     double min_range_km = 0;
-    bool open_at_start = false;
     double rate = 0;  // RangeRate at the last sample
+  };
+  struct OpenList {
+    std::vector<OpenWindow> windows;
+    std::vector<absl::Time> starts;
+    void Add(const OpenWindow& w, absl::Time start) {
+      windows.push_back(w);
+      starts.push_back(start);
+    }
   };
   // An exactly evaluated instant of the current step; u in [0, 1].
   struct Probe {
@@ -206,11 +251,15 @@ class SliceScan {
   void Sample(int64_t k);
   template <typename Visit>
   void ForEachSatellite(double search_km, const Visit& visit);
-  void Start(int a, const std::vector<int>& candidates);
-  void Advance(int a, const std::vector<int>& candidates);
-  // Carries an open window over the step; false once it has closed.
-  bool Carry(int a, OpenWindow& w);
-  OpenWindow OpenDuringStep(int a, int b, const Geometry& g1, double rate1);
+  // Fills near_pairs_[0, returned count).
+  size_t FindNearPairs(double search_km);
+  void Start(int a, absl::Span<const int> candidates);
+  void Advance(int a, absl::Span<const int> candidates);
+  // Carries an open window over the step, given the range rate, range and
+  // view at t1; false once it has closed.
+  bool Carry(int a, OpenWindow& w, absl::Time& start, double rate1,
+             double range1_km, bool in_view);
+  void OpenDuringStep(int a, int b, const Geometry& g1, double rate1);
   void CheckShortWindow(int a, int b, double rate1);
 
   PairMotion Motion(int a, int b) const;
@@ -232,65 +281,118 @@ class SliceScan {
   // range rates at its ends of opposite signs: the closest approach when
   // they go from < 0 to >= 0, the farthest point the other way round.
   double StationaryU(const PairMotion& m, double rate0, double rate1) const;
+  // The closest approach inside the step on the interpolated motion (the
+  // range is good to the cubic's error, centimetres at a 30 s step).
+  struct Approach {
+    absl::Time time;
+    double range_km = 0;
+  };
+  Approach ClosestApproach(const PairMotion& m, double rate0,
+                           double rate1) const {
+    const double u = StationaryU(m, rate0, rate1);
+    return {TimeAt(u), Len(Sub(m.cb.At(u), m.ca.At(u)))};
+  }
   Edge RefineEdge(const PairMotion& m, const Probe& lo, const Probe& hi) const;
-  void Emit(int a, int b, absl::Time start, absl::Time end, double min_km,
-            bool open_at_start, bool open_at_end) {
-    out_.push_back({{a, b, start, end, min_km}, open_at_start, open_at_end});
+  void Emit(int a, int b, int32_t start_step, absl::Time start,
+            absl::Time end, double min_km, bool open_at_end) {
+    out_.push_back({{a, b, start, end, min_km}, start_step, open_at_end});
   }
 
   const ScanContext& ctx_;
   const LinkModel& link_;
   const int64_t first_, last_;
+  int32_t step_ = 0;  // k - first_ of the current step's end sample
   std::vector<State> prev_, cur_;
+  // Samples [series_first_, series_first_ + kSeriesBlock) of every
+  // satellite, satellite-major.
+  std::vector<StateVector> series_;
+  int64_t series_first_ = -1;
   double max_speed_prev_ = 0, max_speed_cur_ = 0;
   absl::Time t0_, t1_;  // the current step
   double h_s_ = 0;
   double u_tol_ = 0;       // the edge tolerance as a fraction of the step
   double slack_km_ = 0;    // interpolation error allowance on margins
-  std::vector<std::vector<OpenWindow>> open_;  // per satellite a, b > a
-  // Lookup of a's open windows by b without clearing per satellite.
+  std::vector<OpenList> open_;  // per satellite a, partners b > a
+  // stamp_[b] == epoch_: b is a partner of the satellite being advanced
+  // (no clearing per satellite).
   std::vector<uint64_t> stamp_;
-  std::vector<int> slot_;
   uint64_t epoch_ = 0;
-  std::vector<char> seen_;
-  std::vector<OpenWindow> still_open_;
   // Grid scratch.
   std::vector<std::pair<uint64_t, int>> keyed_;
   std::vector<Vec3> sorted_km_;
-  std::vector<int> candidates_;
+  std::vector<std::pair<int, int>> near_pairs_;
+  std::vector<int> first_pair_, fill_, pair_b_;  // pairs grouped by a
   std::vector<RawWindow> out_;
 };
 
 void SliceScan::Sample(int64_t k) {
-  const absl::Time t = ctx_.SampleTime(k);
+  const auto& sats = *ctx_.satellites;
+  const int64_t block_first = k / kSeriesBlock * kSeriesBlock;
+  // The last sample is clamped to stop, off the grid: it is propagated on
+  // its own, and blocks end before it.
+  const bool on_grid = k < ctx_.num_steps;
+  if (on_grid && block_first != series_first_) {
+    series_first_ = block_first;
+    const int count = std::min<int64_t>(kSeriesBlock,
+                                        ctx_.num_steps - block_first);
+    for (size_t i = 0; i < sats.size(); ++i) {
+      sats[i]->PropagateSeries(ctx_.SampleTime(block_first),
+                               ctx_.options.scan_step, count,
+                               &series_[i * kSeriesBlock]);
+    }
+  }
   max_speed_cur_ = 0;
-  for (size_t i = 0; i < cur_.size(); ++i) {
-    const StateVector s = (*ctx_.satellites)[i]->Propagate(t);
-    cur_[i] = {s.position_km, s.velocity_km_s};
+  for (size_t i = 0; i < sats.size(); ++i) {
+    const StateVector s =
+        on_grid ? series_[i * kSeriesBlock + (k - block_first)]
+                : sats[i]->Propagate(ctx_.SampleTime(k));
+    cur_[i] = {s.position_km, s.velocity_km_s,
+               Dot3(s.position_km, s.position_km)};
     max_speed_cur_ = std::max(max_speed_cur_, Len(s.velocity_km_s));
   }
 }
 
-// Calls visit(a, candidates) once for every satellite a, with the partners
-// b > a within search_km now (all policy partners pass through the same
-// distance filter).
+// Calls visit(a, candidates) once for every satellite a, in index order,
+// with the partners b > a within search_km now (policy partners pass
+// through the same distance filter).
 template <typename Visit>
 void SliceScan::ForEachSatellite(double search_km, const Visit& visit) {
   const double search_sq = search_km * search_km;
   const int n = cur_.size();
   if (!ctx_.partners.empty()) {
     for (int a = 0; a < n; ++a) {
-      candidates_.clear();
+      pair_b_.clear();
       for (int b : ctx_.partners[a]) {
         const Vec3 d = Sub(cur_[b].r_km, cur_[a].r_km);
-        if (Dot3(d, d) <= search_sq) candidates_.push_back(b);
+        if (Dot3(d, d) <= search_sq) pair_b_.push_back(b);
       }
-      visit(a, candidates_);
+      visit(a, absl::MakeConstSpan(pair_b_));
     }
     return;
   }
-  // Uniform grid of cubic cells at least search_km wide, as sorted packed
-  // keys: every pair within search_km lies in the same or adjacent cells.
+  const absl::Span<const std::pair<int, int>> pairs(near_pairs_.data(),
+                                                    FindNearPairs(search_km));
+  // Counting sort of the pairs by a.
+  first_pair_.assign(n + 1, 0);
+  for (const auto& [a, b] : pairs) ++first_pair_[a + 1];
+  for (int a = 0; a < n; ++a) first_pair_[a + 1] += first_pair_[a];
+  pair_b_.resize(pairs.size());
+  fill_.assign(first_pair_.begin(), first_pair_.end() - 1);
+  for (const auto& [a, b] : pairs) pair_b_[fill_[a]++] = b;
+  for (int a = 0; a < n; ++a) {
+    visit(a, absl::MakeConstSpan(pair_b_.data() + first_pair_[a],
+                                 first_pair_[a + 1] - first_pair_[a]));
+  }
+}
+
+// Every pair (a < b) within search_km, through a uniform grid of cubic
+// cells at least search_km wide kept as sorted packed keys: such a pair
+// lies in one cell or in two adjacent ones, so each cell is compared with
+// itself and its 13 neighbours that follow it in key order, and each pair
+// is met once.
+size_t SliceScan::FindNearPairs(double search_km) {
+  const double search_sq = search_km * search_km;
+  const int n = cur_.size();
   // 21 bits per axis; cells grow if the positions would not fit.
   constexpr int64_t kBias = int64_t{1} << 20;
   double max_radius_km = 0;
@@ -314,56 +416,58 @@ void SliceScan::ForEachSatellite(double search_km, const Visit& visit) {
   std::sort(keyed_.begin(), keyed_.end());
   sorted_km_.resize(n);
   for (int j = 0; j < n; ++j) sorted_km_[j] = cur_[keyed_[j].second].r_km;
-  auto cell_begin = [&](uint64_t key) {
-    return std::lower_bound(keyed_.begin(), keyed_.end(),
-                            std::make_pair(key, -1)) -
-           keyed_.begin();
+  size_t count = 0;
+  // Writes every pair and keeps the near ones by advancing the count: no
+  // branch on the distance test, which goes either way at random.
+  auto compare = [&](int i, int from, int to) {
+    if (near_pairs_.size() < count + (to - from)) {
+      near_pairs_.resize(2 * (count + (to - from)));
+    }
+    const Vec3 ri = sorted_km_[i];
+    const int si = keyed_[i].second;
+    std::pair<int, int>* out = near_pairs_.data();
+    for (int j = from; j < to; ++j) {
+      const Vec3 d = Sub(sorted_km_[j], ri);
+      const int sj = keyed_[j].second;
+      out[count] = {std::min(si, sj), std::max(si, sj)};
+      count += Dot3(d, d) <= search_sq;
+    }
   };
-  std::vector<std::pair<int, int>> ranges;
   for (int begin = 0; begin < n;) {
     const uint64_t key = keyed_[begin].first;
     int end = begin;
     while (end < n && keyed_[end].first == key) ++end;
+    for (int i = begin; i < end; ++i) compare(i, i + 1, end);
     const int64_t ix = static_cast<int64_t>(key >> 42) - kBias;
     const int64_t iy = static_cast<int64_t>((key >> 21) & 0x1fffff) - kBias;
     const int64_t iz = static_cast<int64_t>(key & 0x1fffff) - kBias;
-    ranges.clear();
-    for (int dx = -1; dx <= 1; ++dx) {
-      for (int dy = -1; dy <= 1; ++dy) {
-        for (int dz = -1; dz <= 1; ++dz) {
+    for (int dx = 0; dx <= 1; ++dx) {
+      for (int dy = dx == 0 ? 0 : -1; dy <= 1; ++dy) {
+        for (int dz = (dx == 0 && dy == 0) ? 1 : -1; dz <= 1; ++dz) {
           const uint64_t k = key_of(ix + dx, iy + dy, iz + dz);
-          int j = cell_begin(k);
-          const int from = j;
-          while (j < n && keyed_[j].first == k) ++j;
-          if (j > from) ranges.push_back({from, j});
+          const int from =
+              std::lower_bound(keyed_.begin() + end, keyed_.end(),
+                               std::make_pair(k, -1)) -
+              keyed_.begin();
+          int to = from;
+          while (to < n && keyed_[to].first == k) ++to;
+          for (int i = begin; i < end; ++i) compare(i, from, to);
         }
       }
-    }
-    for (int i = begin; i < end; ++i) {
-      const int a = keyed_[i].second;
-      const Vec3 ra = sorted_km_[i];
-      candidates_.clear();
-      for (const auto& [from, to] : ranges) {
-        for (int j = from; j < to; ++j) {
-          const int b = keyed_[j].second;
-          if (b <= a) continue;
-          const Vec3 d = Sub(sorted_km_[j], ra);
-          if (Dot3(d, d) <= search_sq) candidates_.push_back(b);
-        }
-      }
-      visit(a, candidates_);
     }
     begin = end;
   }
+  return count;
 }
 
-std::vector<RawWindow> SliceScan::Run() {
+SliceWindows SliceScan::Run() {
   Sample(first_);
   t1_ = ctx_.SampleTime(first_);
   ForEachSatellite(link_.max_range_km() + 1.0,
-                   [this](int a, const std::vector<int>& c) { Start(a, c); });
+                   [this](int a, absl::Span<const int> c) { Start(a, c); });
   const double tol_s = absl::ToDoubleSeconds(ctx_.options.tolerance);
   for (int64_t k = first_ + 1; k <= last_; ++k) {
+    step_ = k - first_;
     std::swap(prev_, cur_);
     max_speed_prev_ = max_speed_cur_;
     t0_ = t1_;
@@ -380,92 +484,125 @@ std::vector<RawWindow> SliceScan::Run() {
     const double pad_km =
         h_s_ * (2.0 * max_speed + kMaxRelativeAccelKmS2 * h_s_) + 1.0;
     ForEachSatellite(link_.max_range_km() + pad_km,
-                     [this](int a, const std::vector<int>& c) {
+                     [this](int a, absl::Span<const int> c) {
                        Advance(a, c);
                      });
   }
   const absl::Time last_time = ctx_.SampleTime(last_);
   for (int a = 0; a < static_cast<int>(open_.size()); ++a) {
-    for (const OpenWindow& w : open_[a]) {
-      Emit(a, w.b, w.start, last_time, w.min_range_km, w.open_at_start, true);
+    const OpenList& open = open_[a];
+    for (size_t i = 0; i < open.windows.size(); ++i) {
+      const OpenWindow& w = open.windows[i];
+      Emit(a, w.b, w.start_step, open.starts[i], last_time, w.min_range_km,
+           true);
     }
   }
-  std::sort(out_.begin(), out_.end(),
-            [](const RawWindow& x, const RawWindow& y) {
-              return ByStartAB(x.window, y.window);
-            });
-  return std::move(out_);
+  // Bucket by start step (a counting sort), then sort each small bucket.
+  const int32_t num_buckets = last_ - first_ + 1;
+  std::vector<uint32_t> first_in_bucket(num_buckets + 1, 0);
+  for (const RawWindow& w : out_) ++first_in_bucket[w.start_step + 1];
+  for (int32_t k = 0; k < num_buckets; ++k) {
+    first_in_bucket[k + 1] += first_in_bucket[k];
+  }
+  SliceWindows result;
+  result.order.resize(out_.size());
+  std::vector<uint32_t> fill(first_in_bucket.begin(),
+                             first_in_bucket.end() - 1);
+  for (uint32_t i = 0; i < out_.size(); ++i) {
+    result.order[fill[out_[i].start_step]++] = i;
+  }
+  for (int32_t k = 0; k < num_buckets; ++k) {
+    std::sort(result.order.begin() + first_in_bucket[k],
+              result.order.begin() + first_in_bucket[k + 1],
+              [this](uint32_t x, uint32_t y) {
+                return ByStartAB(out_[x].window, out_[y].window);
+              });
+  }
+  result.windows = std::move(out_);
+  return result;
 }
 
-void SliceScan::Start(int a, const std::vector<int>& candidates) {
+void SliceScan::Start(int a, absl::Span<const int> candidates) {
   for (int b : candidates) {
     const Geometry g = AtSample(cur_, a, b);
     if (g.in_view()) {
-      open_[a].push_back({b, t1_, g.range_km, true, RangeRate(cur_, a, b)});
+      open_[a].Add({b, 0, g.range_km, RangeRate(cur_, a, b)}, t1_);
     }
   }
 }
 
-void SliceScan::Advance(int a, const std::vector<int>& candidates) {
-  std::vector<OpenWindow>& open = open_[a];
+void SliceScan::Advance(int a, absl::Span<const int> candidates) {
+  std::vector<OpenWindow>& open = open_[a].windows;
+  std::vector<absl::Time>& starts = open_[a].starts;
+  const State& sa = cur_[a];
+  // Windows open at t0 go on, close, or split; marked so that step 2 skips
+  // their partners. The common case (still in view, range rate keeping its
+  // sign) stays inline.
   ++epoch_;
+  size_t kept = 0;
   for (size_t i = 0; i < open.size(); ++i) {
-    stamp_[open[i].b] = epoch_;
-    slot_[open[i].b] = i;
-  }
-  seen_.assign(open.size(), 0);
-  still_open_.clear();
-  const Vec3 ra = cur_[a].r_km, va = cur_[a].v_km_s;
-  for (int b : candidates) {
-    if (stamp_[b] == epoch_) {
-      seen_[slot_[b]] = 1;
-      OpenWindow w = open[slot_[b]];
-      if (Carry(a, w)) still_open_.push_back(w);
+    OpenWindow w = open[i];
+    stamp_[w.b] = epoch_;
+    const State& sb = cur_[w.b];
+    const Vec3 d = Sub(sb.r_km, sa.r_km);
+    const double rate1 = Dot3(d, Sub(sb.v_km_s, sa.v_km_s));
+    const auto [range1_km, in_view] =
+        link_.RangeAndInView(sa, sb, d, Dot3(d, d));
+    const bool turned =
+        (w.rate < 0 && rate1 >= 0) || (w.rate > 0 && rate1 <= 0);
+    if (in_view && !turned) {
+      w.rate = rate1;
+      w.min_range_km = std::min(w.min_range_km, range1_km);
+    } else if (!Carry(a, w, starts[i], rate1, range1_km, in_view)) {
       continue;
     }
-    const Vec3 d = Sub(cur_[b].r_km, ra);
-    const double rate1 = Dot3(d, Sub(cur_[b].v_km_s, va));
+    open[kept] = w;
+    if (kept != i) starts[kept] = starts[i];
+    ++kept;
+  }
+  open.resize(kept);
+  starts.resize(kept);
+  // Step 2: pairs out of view at t0 that open, or see each other briefly.
+  for (int b : candidates) {
+    if (stamp_[b] == epoch_) continue;
+    const State& sb = cur_[b];
+    const Vec3 d = Sub(sb.r_km, sa.r_km);
+    const double rate1 = Dot3(d, Sub(sb.v_km_s, sa.v_km_s));
     if (!link_.SurelyOut(Dot3(d, d))) {
       const Geometry g1 = AtSample(cur_, a, b);
       if (g1.in_view()) {
-        still_open_.push_back(OpenDuringStep(a, b, g1, rate1));
+        OpenDuringStep(a, b, g1, rate1);
         continue;
       }
     }
     if (rate1 >= 0) CheckShortWindow(a, b, rate1);
   }
-  // Open windows whose partner is now out of the search radius.
-  for (size_t i = 0; i < open.size(); ++i) {
-    if (seen_[i]) continue;
-    OpenWindow w = open[i];
-    if (Carry(a, w)) still_open_.push_back(w);
-  }
-  open.swap(still_open_);
 }
 
-bool SliceScan::Carry(int a, OpenWindow& w) {
+bool SliceScan::Carry(int a, OpenWindow& w, absl::Time& start, double rate1,
+                      double range1_km, bool in_view) {
   const int b = w.b;
-  const double rate0 = w.rate, rate1 = RangeRate(cur_, a, b);
+  const double rate0 = w.rate;
   w.rate = rate1;
-  const Geometry g1 = AtSample(cur_, a, b);
-  if (!g1.in_view()) {
+  if (!in_view) {
+    const Geometry g1 = AtSample(cur_, a, b);
     const PairMotion m = Motion(a, b);
     const Edge end =
         RefineEdge(m, {t0_, 0, AtSample(prev_, a, b)}, {t1_, 1, g1});
     double min_km = std::min(w.min_range_km, end.range_km);
     if (rate0 < 0 && rate1 >= 0) {
-      const Probe closest = ProbeAt(m, StationaryU(m, rate0, rate1));
+      const Approach closest = ClosestApproach(m, rate0, rate1);
       if (closest.time <= end.time) {
-        min_km = std::min(min_km, closest.geometry.range_km);
+        min_km = std::min(min_km, closest.range_km);
       }
     }
-    Emit(a, b, w.start, end.time, min_km, w.open_at_start, false);
+    Emit(a, b, w.start_step, start, end.time, min_km, false);
     return false;
   }
   if (rate0 < 0 && rate1 >= 0) {
     const PairMotion m = Motion(a, b);
-    const Probe closest = ProbeAt(m, StationaryU(m, rate0, rate1));
-    w.min_range_km = std::min(w.min_range_km, closest.geometry.range_km);
+    w.min_range_km =
+        std::min(w.min_range_km, ClosestApproach(m, rate0, rate1).range_km);
   } else if (rate0 > 0 && rate1 <= 0) {
     // The range peaks inside the step. The straight line through the state
     // at t1 plus the acceleration bound caps it; only a peak that may pass
@@ -483,36 +620,35 @@ bool SliceScan::Carry(int a, OpenWindow& w) {
         if (!peak.geometry.in_view()) {
           const Edge end =
               RefineEdge(m, {t0_, 0, AtSample(prev_, a, b)}, peak);
-          Emit(a, b, w.start, end.time,
-               std::min(w.min_range_km, end.range_km), w.open_at_start,
-               false);
-          const Edge start = RefineEdge(m, peak, {t1_, 1, g1});
-          w.start = start.time;
-          w.min_range_km = start.range_km;
-          w.open_at_start = false;
+          Emit(a, b, w.start_step, start, end.time,
+               std::min(w.min_range_km, end.range_km), false);
+          const Edge again =
+              RefineEdge(m, peak, {t1_, 1, AtSample(cur_, a, b)});
+          w.start_step = step_;
+          start = again.time;
+          w.min_range_km = again.range_km;
         }
       }
     }
   }
-  w.min_range_km = std::min(w.min_range_km, g1.range_km);
+  w.min_range_km = std::min(w.min_range_km, range1_km);
   return true;
 }
 
-SliceScan::OpenWindow SliceScan::OpenDuringStep(int a, int b,
-                                                const Geometry& g1,
-                                                double rate1) {
+void SliceScan::OpenDuringStep(int a, int b, const Geometry& g1,
+                               double rate1) {
   const PairMotion m = Motion(a, b);
   const Edge start =
       RefineEdge(m, {t0_, 0, AtSample(prev_, a, b)}, {t1_, 1, g1});
   double min_km = std::min(start.range_km, g1.range_km);
   const double rate0 = RangeRate(prev_, a, b);
   if (rate0 < 0 && rate1 >= 0) {
-    const Probe closest = ProbeAt(m, StationaryU(m, rate0, rate1));
+    const Approach closest = ClosestApproach(m, rate0, rate1);
     if (closest.time >= start.time) {
-      min_km = std::min(min_km, closest.geometry.range_km);
+      min_km = std::min(min_km, closest.range_km);
     }
   }
-  return {b, start.time, min_km, false, rate1};
+  open_[a].Add({b, step_, min_km, rate1}, start.time);
 }
 
 // A pair out of view at both ends of the step may still see each other
@@ -538,9 +674,9 @@ void SliceScan::CheckShortWindow(int a, int b, double rate1) {
   if (!closest.geometry.in_view()) return;
   const Edge start = RefineEdge(m, {t0_, 0, AtSample(prev_, a, b)}, closest);
   const Edge end = RefineEdge(m, closest, {t1_, 1, g1});
-  Emit(a, b, start.time, end.time,
+  Emit(a, b, step_, start.time, end.time,
        std::min({start.range_km, end.range_km, closest.geometry.range_km}),
-       false, false);
+       false);
 }
 
 SliceScan::PairMotion SliceScan::Motion(int a, int b) const {
@@ -709,38 +845,44 @@ uint64_t PairKey(const IslWindow& w) {
 }
 
 // Joins windows cut at slice boundaries and returns them in (start, a, b)
-// order: each slice's windows are sorted and start no earlier than the
-// slice, and a joined window keeps its first piece's place.
-std::vector<IslWindow> Stitch(std::vector<std::vector<RawWindow>> slices) {
+// order: each slice's windows start no earlier than the slice, and a
+// joined window keeps its first piece's place.
+std::vector<IslWindow> Stitch(std::vector<SliceWindows> slices) {
   // Windows open at the current boundary: pair -> (slice, index).
   absl::flat_hash_map<uint64_t, std::pair<size_t, size_t>> pending;
   std::vector<std::vector<char>> dropped(slices.size());
+  size_t total = 0;
   for (size_t s = 0; s < slices.size(); ++s) {
-    dropped[s].assign(slices[s].size(), 0);
+    std::vector<RawWindow>& pieces = slices[s].windows;
+    dropped[s].assign(pieces.size(), 0);
     absl::flat_hash_map<uint64_t, std::pair<size_t, size_t>> next;
-    for (size_t i = 0; i < slices[s].size(); ++i) {
-      RawWindow& piece = slices[s][i];
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      const RawWindow& piece = pieces[i];
       const uint64_t key = PairKey(piece.window);
       std::pair<size_t, size_t> owner{s, i};
       const auto it =
-          piece.open_at_start ? pending.find(key) : pending.end();
+          piece.open_at_start() ? pending.find(key) : pending.end();
       if (it != pending.end()) {
         owner = it->second;
-        RawWindow& first = slices[owner.first][owner.second];
-        first.window.end = piece.window.end;
-        first.window.min_range_km =
-            std::min(first.window.min_range_km, piece.window.min_range_km);
+        IslWindow& first = slices[owner.first].windows[owner.second].window;
+        first.end = piece.window.end;
+        first.min_range_km =
+            std::min(first.min_range_km, piece.window.min_range_km);
         dropped[s][i] = 1;
+      } else {
+        ++total;
       }
       if (piece.open_at_end) next[key] = owner;
     }
     pending = std::move(next);
   }
   std::vector<IslWindow> windows;
+  windows.reserve(total);
   for (size_t s = 0; s < slices.size(); ++s) {
-    for (size_t i = 0; i < slices[s].size(); ++i) {
-      if (!dropped[s][i]) windows.push_back(slices[s][i].window);
+    for (uint32_t i : slices[s].order) {
+      if (!dropped[s][i]) windows.push_back(slices[s].windows[i].window);
     }
+    slices[s] = SliceWindows();  // release as we go
   }
   return windows;
 }
@@ -775,7 +917,7 @@ absl::StatusOr<std::vector<IslWindow>> FindIslWindows(
   // Contiguous slices of whole steps; neighbours share a boundary sample.
   const int64_t num_slices =
       std::min<int64_t>(options.num_threads, ctx.num_steps);
-  std::vector<std::vector<RawWindow>> slices(num_slices);
+  std::vector<SliceWindows> slices(num_slices);
   auto run = [&ctx, &slices, num_slices](int64_t s) {
     const int64_t first = ctx.num_steps * s / num_slices;
     const int64_t last = ctx.num_steps * (s + 1) / num_slices;

@@ -62,7 +62,10 @@ struct IslWindow {
   int b = 0;
   absl::Time start;  // first instant in view (or the search start)
   absl::Time end;    // last instant in view (or the search stop)
-  // Smallest distance between the two satellites within the window.
+  // Smallest distance between the two satellites within the window: the
+  // least of the propagated distances at the scan samples and the edges and
+  // of each closest approach on the interpolated motion (good to the
+  // cubic's error: centimetres at a 30 s step, tens of metres at 150 s).
   double min_range_km = 0;
 };
 
@@ -78,10 +81,16 @@ struct IslWindow {
 // null propagator, bad slots or bad options.
 //
 // Cost: each satellite is propagated once per step; pairs are found through
-// a uniform grid of cells at least max_range wide (only neighbouring cells
-// are compared), and each window edge costs a few extra propagations, as a
-// cubic (Hermite) interpolation of both orbits seeds the bisection. Memory
-// is linear in the number of satellites and open windows, plus the output.
+// a uniform grid of cells at least (max range + what a step's motion can
+// add) wide, comparing neighbouring cells only; each open window is carried
+// from step to step. A window edge costs two exact evaluations of the pair
+// (four propagations) in the common case: a cubic (Hermite) interpolation
+// of both orbits from their positions and velocities at the samples guesses
+// the crossing, and probes tolerance/2 either side of the guess close the
+// bracket; plain bisection takes over when they do not. Memory is linear in
+// the number of satellites and open windows, plus the output. A 1,584-
+// satellite shell at 550 km with a 2,500 km range has about 5 million
+// windows a day.
 absl::StatusOr<std::vector<IslWindow>> FindIslWindows(
     const std::vector<const Propagator*>& satellites,
     const std::vector<SatelliteSlot>& slots, const IslOptions& options);
