@@ -1,5 +1,6 @@
 #include "orbit/sgp4.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -112,6 +113,43 @@ absl::StatusOr<StateVector> Sgp4Propagator::PropagateMinutes(
         ErrorReason(static_cast<int>(s.error_code), s.error_value)));
   }
   return ToState(s);
+}
+
+void Sgp4Propagator::PropagateSeries(absl::Time start, absl::Duration step,
+                                     int count, StateVector* out) const {
+  if (model_.deep_space) {
+    Propagator::PropagateSeries(start, step, count, out);
+    return;
+  }
+  constexpr int kLanes = sgp4_internal::NearEarthSet::kBlockLanes;
+  std::call_once(series_once_, [this] {
+    constexpr int kBlock = sgp4_internal::NearEarthSet::kBlockLanes;
+    series_ = std::make_unique<sgp4_internal::NearEarthSet>(
+        std::vector<sgp4_internal::NearEarthCoefficients>(kBlock, model_.near),
+        kBlock);
+  });
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  double minutes[kLanes];
+  sgp4_internal::LaneStates<kLanes> lanes;
+  for (int first = 0; first < count; first += kLanes) {
+    const int n = std::min(kLanes, count - first);
+    // The same expression as Propagate, so both give the same minutes.
+    for (int j = 0; j < kLanes; ++j) {
+      minutes[j] = j < n ? absl::ToDoubleMinutes(start + (first + j) * step -
+                                                 tle_.epoch)
+                         : 0.0;
+    }
+    sgp4_internal::PropagateNearEarthBlock(*series_, 0, minutes, &lanes);
+    for (int j = 0; j < n; ++j) {
+      StateVector& s = out[first + j];
+      if (lanes.error_code[j] != sgp4_internal::kOk) {
+        s = {{kNaN, kNaN, kNaN}, {kNaN, kNaN, kNaN}};
+        continue;
+      }
+      s.position_km = {lanes.x_km[j], lanes.y_km[j], lanes.z_km[j]};
+      s.velocity_km_s = {lanes.vx_km_s[j], lanes.vy_km_s[j], lanes.vz_km_s[j]};
+    }
+  }
 }
 
 StateVector Sgp4Propagator::Propagate(absl::Time t) const {

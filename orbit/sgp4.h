@@ -12,6 +12,7 @@
 // tcppver.out) in tests/orbit/sgp4_verification_test.cc.
 
 #include <memory>
+#include <mutex>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -48,6 +49,10 @@ class Sgp4Propagator final : public Propagator {
   // Where PropagateMinutes fails, every component is NaN; callers that
   // need the reason call PropagateMinutes.
   StateVector Propagate(absl::Time t) const override;
+  // Near-Earth orbits: 32 instants per call of the vectorised kernel,
+  // bit-identical to Propagate at each. Deep space: one instant at a time.
+  void PropagateSeries(absl::Time start, absl::Duration step, int count,
+                       StateVector* out) const override;
 
   const Tle& tle() const { return tle_; }
   // True for SDP4 (period >= 225 min).
@@ -63,6 +68,10 @@ class Sgp4Propagator final : public Propagator {
   sgp4_internal::Sgp4Model model_;
   // The near-Earth coefficients as a set of one, for the shared kernel.
   sgp4_internal::NearEarthSet near_;
+  // The element set in every lane of a block, so a series of instants runs
+  // through the vectorised kernel; built on first use.
+  mutable std::once_flag series_once_;
+  mutable std::unique_ptr<sgp4_internal::NearEarthSet> series_;
 };
 
 }  // namespace orbitfl::orbit

@@ -179,7 +179,8 @@ absl::Time RefineCrossing(const Pair& pair, const StationFrame& station,
   const double x = IllinoisRootS(
       [&](double s) { return SinMargin(station, segment.PositionAtOffset(s)); },
       rising ? 0.0 : h, rising ? h : 0.0, tol_s);
-  // Whole milliseconds keep the confirmation independent of rounding.
+  // Confirm on the propagator, on both sides of the edge; a bracket with a
+  // failed (NaN) end falls back to bisecting the propagator itself.
   const absl::Time below = rising ? segment.start() : segment.end();
   const absl::Time above = rising ? segment.end() : segment.start();
   const absl::Time t = segment.start() + absl::Seconds(x);
@@ -437,7 +438,7 @@ class PairSearch {
         start = Crossing(j, true);
         open = true;
         open_k = j + 1;
-      } else if (open && Margin(next) < 0) {
+      } else if (open && !(Margin(next) >= 0)) {  // NaN: a failed orbit
         const int64_t j = LastAbove(k, next);
         Close(start, open_k, j, Crossing(j, false));
         open = false;
@@ -477,7 +478,7 @@ class PairSearch {
   }
   int64_t LastAbove(int64_t from, int64_t to) {
     int64_t j = to - 1;
-    while (j > from && Margin(j) < 0) --j;
+    while (j > from && !(Margin(j) >= 0)) --j;
     return j;
   }
 

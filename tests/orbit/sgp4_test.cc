@@ -152,6 +152,24 @@ TEST(Sgp4Test, PropagateAtAnInstantEqualsMinutesSinceEpoch) {
   }
 }
 
+TEST(Sgp4Test, SeriesIsBitIdenticalToOneInstantAtATime) {
+  for (const FixtureCase& c : ReadFixture()) {
+    ORBITFL_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Sgp4Propagator> p,
+                                 Sgp4Propagator::Create(c.tle));
+    // 70 instants: two full blocks of the vectorised kernel and a partial one.
+    const absl::Time start = c.tle.epoch - absl::Minutes(17);
+    const absl::Duration step = absl::Seconds(61.5);
+    std::vector<StateVector> series(70);
+    p->PropagateSeries(start, step, 70, series.data());
+    for (int k = 0; k < 70; ++k) {
+      const StateVector one = p->Propagate(start + k * step);
+      ASSERT_EQ(series[k].position_km.x, one.position_km.x) << c.tle.name << k;
+      ASSERT_EQ(series[k].position_km.z, one.position_km.z) << c.tle.name << k;
+      ASSERT_EQ(series[k].velocity_km_s.y, one.velocity_km_s.y) << c.tle.name;
+    }
+  }
+}
+
 TEST(Sgp4Test, LeoStateIsPhysical) {
   const std::vector<FixtureCase> cases = ReadFixture();
   ORBITFL_ASSERT_OK_AND_ASSIGN(std::unique_ptr<Sgp4Propagator> polar,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <tuple>
 #include <vector>
@@ -282,6 +283,56 @@ TEST_F(VisibilityTest, RejectsBadOptionsNamingTheField) {
   bad_lat[0].location.lat_rad = -3.0;
   EXPECT_THAT(FindGroundWindows(sats_, bad_lat, options_),
               StatusIs(kInvalid, "stations[0] (svalbard).location.lat_rad"));
+}
+
+}  // namespace
+}  // namespace orbitfl::orbit
+
+namespace orbitfl::orbit {
+namespace {
+
+// A propagator that fails (NaN, as SGP4 after decay) from a given instant.
+class FailsAfter final : public Propagator {
+ public:
+  FailsAfter(const Propagator& inner, absl::Time fail) : inner_(inner), fail_(fail) {}
+  StateVector Propagate(absl::Time t) const override {
+    if (t < fail_) return inner_.Propagate(t);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    return {{nan, nan, nan}, {nan, nan, nan}};
+  }
+
+ private:
+  const Propagator& inner_;
+  absl::Time fail_;
+};
+
+TEST_F(VisibilityTest, AWindowEndsWhereThePropagatorFails) {
+  WindowSearchOptions o;
+  o.start = Epoch();
+  o.stop = Epoch() + absl::Hours(6);
+  auto all = FindGroundWindows(sats_, stations_, o);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_FALSE(all->empty());
+  // Fail in the middle of the first window of satellite 0.
+  const ContactWindow* first = nullptr;
+  for (const ContactWindow& w : *all) {
+    if (w.satellite == 0 && w.end - w.start > absl::Seconds(60)) {
+      first = &w;
+      break;
+    }
+  }
+  ASSERT_NE(first, nullptr);
+  const absl::Time fail = first->start + (first->end - first->start) / 2;
+  FailsAfter failing(*sats_[0], fail);
+  auto cut = FindGroundWindows({&failing}, {stations_[first->station]}, o);
+  ASSERT_THAT(cut, IsOk());
+  ASSERT_FALSE(cut->empty());
+  bool found = false;
+  for (const ContactWindow& w : *cut) {
+    EXPECT_LE(w.end, fail + absl::Seconds(1));
+    found |= absl::AbsDuration(w.start - first->start) < absl::Seconds(1);
+  }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace
