@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -287,6 +288,10 @@ absl::Status Validate(const std::vector<const Propagator*>& satellites,
         "window_search.scan_step",
         absl::StrCat("> 0, got ", absl::FormatDuration(o.scan_step)));
   }
+  if (o.num_threads < 1) {
+    return Invalid("window_search.num_threads",
+                   absl::StrCat(">= 1, got ", o.num_threads));
+  }
   if (o.tolerance <= absl::ZeroDuration()) {
     return Invalid(
         "window_search.tolerance",
@@ -424,6 +429,7 @@ class PairSearch {
              int sat, int st, std::vector<ContactWindow>& out)
       : eph_(eph), pair_(pair), frame_(frame), station_dir_(station_dir),
         outer_rad_(outer_rad), inner_rad_(inner_rad),
+        cos_outer_(std::cos(outer_rad)), cos_inner_(std::cos(inner_rad)),
         per_step_rad_(per_step_rad), last_k_(last_k), tol_(tol), sat_(sat),
         st_(st), out_(out) {}
 
@@ -459,9 +465,13 @@ class PairSearch {
   // while. Outside, stop two steps early so that a short pass is always
   // preceded by consecutive samples.
   int64_t Skip(int64_t k, bool open) {
-    const double psi = std::acos(std::clamp(
-        Dot(Normalized(eph_.At(k).position_km), station_dir_), -1.0, 1.0));
-    if (!std::isfinite(psi)) return 1;  // a failed propagation (NaN)
+    const double cos_psi =
+        Dot(Normalized(eph_.At(k).position_km), station_dir_);
+    if (!std::isfinite(cos_psi)) return 1;  // a failed propagation (NaN)
+    // Within the outer cone (or, in view, outside the inner one) the next
+    // sample is due anyway: no arccosine needed.
+    if (open ? cos_psi < cos_inner_ : cos_psi > cos_outer_) return 1;
+    const double psi = std::acos(std::clamp(cos_psi, -1.0, 1.0));
     double steps = 1;
     if (!open && psi > outer_rad_) {
       steps = (psi - outer_rad_) / per_step_rad_ - 2;
@@ -543,7 +553,9 @@ class PairSearch {
   const Pair& pair_;
   const StationFrame& frame_;
   const Vec3& station_dir_;
-  const double outer_rad_, inner_rad_, per_step_rad_;
+  const double outer_rad_, inner_rad_;
+  const double cos_outer_, cos_inner_;
+  const double per_step_rad_;
   const int64_t last_k_;
   const absl::Duration tol_;
   const int sat_, st_;
@@ -592,23 +604,38 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
   // angle at the Earth's centre.
   constexpr double kConeMarginRad = 0.5 * kDegToRad;
   const double step_s = absl::ToDoubleSeconds(options.scan_step);
-  std::vector<ContactWindow> windows;
-  Ephemeris eph(options, last_k, cos_gmst, sin_gmst);
-  for (int sat = 0; sat < static_cast<int>(satellites.size()); ++sat) {
-    eph.Reset(satellites[sat]);
-    const SkipBound b = BoundFor(*satellites[sat], options.start);
-    for (int st = 0; st < static_cast<int>(stations.size()); ++st) {
-      const double mask = frames[st].min_elevation_rad;
-      const Pair pair(*satellites[sat], frames[st]);
-      PairSearch(eph, pair, frames[st], station_dir[st],
-                 ConeHalfAngle(station_radius_km[st], b.max_radius_km, mask,
-                               kConeMarginRad),
-                 ConeHalfAngle(station_radius_km[st], b.min_radius_km, mask,
-                               -kConeMarginRad),
-                 b.max_rate_rad_s * step_s, last_k, options.tolerance, sat, st,
-                 windows)
-          .Run();
+  // Satellites are dealt to threads in contiguous ranges; each thread has
+  // its own ephemeris and output, merged and sorted at the end.
+  const int num_sats = static_cast<int>(satellites.size());
+  const int threads = std::max(1, std::min(options.num_threads, num_sats));
+  std::vector<std::vector<ContactWindow>> found(threads);
+  auto search = [&](int thread) {
+    Ephemeris eph(options, last_k, cos_gmst, sin_gmst);
+    for (int sat = thread * num_sats / threads;
+         sat < (thread + 1) * num_sats / threads; ++sat) {
+      eph.Reset(satellites[sat]);
+      const SkipBound b = BoundFor(*satellites[sat], options.start);
+      for (int st = 0; st < static_cast<int>(stations.size()); ++st) {
+        const double mask = frames[st].min_elevation_rad;
+        const Pair pair(*satellites[sat], frames[st]);
+        PairSearch(eph, pair, frames[st], station_dir[st],
+                   ConeHalfAngle(station_radius_km[st], b.max_radius_km, mask,
+                                 kConeMarginRad),
+                   ConeHalfAngle(station_radius_km[st], b.min_radius_km, mask,
+                                 -kConeMarginRad),
+                   b.max_rate_rad_s * step_s, last_k, options.tolerance, sat,
+                   st, found[thread])
+            .Run();
+      }
     }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(search, t);
+  search(0);
+  for (std::thread& t : pool) t.join();
+  std::vector<ContactWindow> windows;
+  for (const auto& part : found) {
+    windows.insert(windows.end(), part.begin(), part.end());
   }
   std::sort(windows.begin(), windows.end(),
             [](const ContactWindow& a, const ContactWindow& b) {

@@ -32,16 +32,21 @@ struct ContactWindow {
 struct WindowSearchOptions {
   absl::Time start;
   absl::Time stop;
-  // Coarse scan step. Passes shorter than about one step may be missed.
+  // Ephemeris step. Passes shorter than a step are still found when their
+  // peak lies within 10 deg of the mask between three samples.
   absl::Duration scan_step = absl::Seconds(60);
-  // Bisection stops when the bracket is below this.
+  // Mask crossings are found to within this.
   absl::Duration tolerance = absl::Milliseconds(10);
+  // Satellites are searched on this many threads; the result is the same
+  // for any number.
+  int num_threads = 1;
 };
 
 // All windows of every satellite over every station within [start, stop],
 // sorted by (start, satellite, station). A window already open at `start`
 // starts at `start`; one still open at `stop` ends at `stop`. Each satellite
-// is propagated once per scan step and shared across all stations.
+// is propagated once per scan step and shared across all stations. Every
+// Propagator must allow concurrent const calls when num_threads > 1.
 absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
     const std::vector<const Propagator*>& satellites,
     const std::vector<GroundStation>& stations,

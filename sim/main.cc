@@ -40,7 +40,9 @@ commands:
             states=N checksum=S (S = sum of x+y+z over all states).
   contacts  --tle=FILE [--stations=CSV] [--isl-max-range-km=R] --start=ISO
             --stop=ISO [--downlink-rate-bps=B] [--isl-rate-bps=B]
-            Ground and inter-satellite windows in the contacts.csv format.
+            [--threads=N]
+            Ground and inter-satellite windows in the contacts.csv format,
+            searched on N threads (default: every core; same result).
             Stations CSV: name,lat_deg,lon_deg,alt_m,min_elevation_deg.
   constellation --walker=T/P/F --altitude-km=A --inclination-deg=I|sso
             [--pattern=delta|star] [--epoch=ISO] [--name-prefix=S]

@@ -9,6 +9,8 @@
 # Skyfield runs find_events on the first SKYFIELD_SATELLITES (default 20)
 # satellites; both are compared per satellite-station-day, and Skyfield's
 # edges (bisected on its exact altaz) are matched against orbitfl's.
+# orbitfl's search is timed by orbitfl itself, on one thread and on every
+# core (the windows are the same either way).
 source "$(dirname "$0")/common.sh"
 SATS=${1:-100}
 SKY_SATS=${2:-20}
@@ -21,11 +23,17 @@ STATIONS=experiments/data/ground_stations_13.csv
   --inclination-deg=90 > "$WORK/shell.tle" 2>/dev/null
 START=2026-03-20T00:00:00Z
 STOP=2026-03-21T00:00:00Z
-"$BIN" contacts --tle="$WORK/shell.tle" --stations=$STATIONS --start=$START \
-  --stop=$STOP > "$WORK/contacts.csv" 2> "$WORK/log"
-cat "$WORK/log"
-# orbitfl's own timing of the window search, per satellite-station-day.
-search_s=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$WORK/log" | head -1)
-per_pair_s=$(echo "$search_s / ($SATS * 13)" | bc -l)
+
+run_contacts() {  # run_contacts THREADS: prints the search's seconds
+  "$BIN" contacts --threads="$1" --tle="$WORK/shell.tle" --stations=$STATIONS \
+    --start=$START --stop=$STOP > "$WORK/contacts.csv" 2> "$WORK/log"
+  cat "$WORK/log" >&2
+  sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$WORK/log" | head -1
+}
+cores=$(nproc)
+all_s=$(run_contacts "$cores")
+one_s=$(run_contacts 1)
 /usr/bin/python3 "$BENCH/windows_skyfield.py" "$WORK/shell.tle" $STATIONS $START $STOP \
-  "$WORK/contacts.csv" "$(echo "$per_pair_s * $SKY_SATS * 13" | bc -l)" "$SKY_SATS"
+  "$WORK/contacts.csv" "$(echo "$one_s / $SATS * $SKY_SATS" | bc -l)" "$SKY_SATS" |
+  sed 's/^orbitfl contacts: /orbitfl, 1 thread:    /; s/^ratio (skyfield \/ orbitfl)/ratio, 1 thread/'
+echo "orbitfl, $cores threads:  $(echo "1000 * $all_s / ($SATS * 13)" | bc -l | xargs printf %.4f) ms per satellite-station-day ($(echo "$one_s / $all_s" | bc -l | xargs printf %.1f)x the single thread)"

@@ -337,3 +337,30 @@ TEST_F(VisibilityTest, AWindowEndsWhereThePropagatorFails) {
 
 }  // namespace
 }  // namespace orbitfl::orbit
+
+namespace orbitfl::orbit {
+namespace {
+
+TEST_F(VisibilityTest, AnyNumberOfThreadsGivesTheSameWindows) {
+  WindowSearchOptions o;
+  o.start = Epoch();
+  o.stop = Epoch() + absl::Hours(12);
+  auto one = FindGroundWindows(sats_, stations_, o);
+  o.num_threads = 4;
+  auto four = FindGroundWindows(sats_, stations_, o);
+  ASSERT_THAT(one, IsOk());
+  ASSERT_THAT(four, IsOk());
+  ASSERT_EQ(one->size(), four->size());
+  for (size_t i = 0; i < one->size(); ++i) {
+    EXPECT_EQ((*one)[i].start, (*four)[i].start);
+    EXPECT_EQ((*one)[i].end, (*four)[i].end);
+    EXPECT_EQ((*one)[i].satellite, (*four)[i].satellite);
+    EXPECT_EQ((*one)[i].max_elevation_rad, (*four)[i].max_elevation_rad);
+  }
+  o.num_threads = 0;
+  EXPECT_THAT(FindGroundWindows(sats_, stations_, o),
+              StatusIs(absl::StatusCode::kInvalidArgument, "num_threads"));
+}
+
+}  // namespace
+}  // namespace orbitfl::orbit
