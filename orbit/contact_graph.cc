@@ -6,7 +6,6 @@
 #include <memory>
 #include <queue>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -36,9 +35,9 @@ struct WindowProps {
 
 // Undirected: one edge per window, walked from either end; vecS edge lists
 // keep each vertex's windows in the order they were added.
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS,
-                                    boost::undirectedS, VertexProps,
-                                    WindowProps>;
+using Graph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS,
+                          VertexProps, WindowProps>;
 using Edge = boost::graph_traits<Graph>::edge_descriptor;
 
 absl::Status Invalid(const std::string& field, const std::string& expected) {
@@ -54,9 +53,9 @@ absl::Status CheckNames(const std::vector<std::string>& names,
       return Invalid(absl::StrCat(field, "[", i, "]"), "a name, got \"\"");
     }
     if (!seen.insert(names[i]).second) {
-      return Invalid(absl::StrCat(field, "[", i, "]"),
-                     absl::StrCat("a unique name, got \"", names[i],
-                                  "\" again"));
+      return Invalid(
+          absl::StrCat(field, "[", i, "]"),
+          absl::StrCat("a unique name, got \"", names[i], "\" again"));
     }
   }
   return absl::OkStatus();
@@ -66,19 +65,19 @@ absl::Status CheckWindow(const char* kind, absl::Time start, absl::Time end,
                          double rate_bps, absl::Duration delay) {
   if (start == absl::InfinitePast() || end == absl::InfiniteFuture() ||
       end < start) {
-    return Invalid(absl::StrCat(kind, ".end"),
-                   absl::StrCat("finite, and >= start (",
-                                absl::FormatTime(start), "), got ",
-                                absl::FormatTime(end)));
+    return Invalid(
+        absl::StrCat(kind, ".end"),
+        absl::StrCat("finite, and >= start (", absl::FormatTime(start),
+                     "), got ", absl::FormatTime(end)));
   }
   if (!(rate_bps > 0) || !std::isfinite(rate_bps)) {
-    return Invalid("rate_bps", absl::StrCat("a finite rate > 0, got ",
-                                            rate_bps));
+    return Invalid("rate_bps",
+                   absl::StrCat("a finite rate > 0, got ", rate_bps));
   }
   if (delay < absl::ZeroDuration() || delay == absl::InfiniteDuration()) {
-    return Invalid("propagation_delay",
-                   absl::StrCat("finite and >= 0, got ",
-                                absl::FormatDuration(delay)));
+    return Invalid(
+        "propagation_delay",
+        absl::StrCat("finite and >= 0, got ", absl::FormatDuration(delay)));
   }
   return absl::OkStatus();
 }
@@ -97,8 +96,8 @@ absl::Duration LightTime(double range_km) {
 
 absl::StatusOr<std::unique_ptr<ContactGraph>> ContactGraph::Create(
     const ContactGraphOptions& options) {
-  if (absl::Status s = CheckNames(options.satellite_names,
-                                  "contact_graph.satellite_names");
+  if (absl::Status s =
+          CheckNames(options.satellite_names, "contact_graph.satellite_names");
       !s.ok()) {
     return s;
   }
@@ -156,20 +155,18 @@ absl::Status ContactGraph::AddGroundWindow(const ContactWindow& window,
       !s.ok()) {
     return s;
   }
-  boost::add_edge(SatelliteVertex(window.satellite),
-                  StationVertex(window.station),
-                  WindowProps{window.start, window.end, rate_bps,
-                              propagation_delay},
-                  impl_->graph);
+  boost::add_edge(
+      SatelliteVertex(window.satellite), StationVertex(window.station),
+      WindowProps{window.start, window.end, rate_bps, propagation_delay},
+      impl_->graph);
   return absl::OkStatus();
 }
 
 absl::Status ContactGraph::AddIslWindow(const IslWindow& window,
                                         double rate_bps,
                                         absl::Duration propagation_delay) {
-  for (const auto& [field, index] :
-       {std::pair{"isl_window.a", window.a}, std::pair{"isl_window.b",
-                                                       window.b}}) {
+  for (const auto& [field, index] : {std::pair{"isl_window.a", window.a},
+                                     std::pair{"isl_window.b", window.b}}) {
     if (index < 0 || index >= impl_->num_satellites) {
       return Invalid(field, absl::StrCat("in [0, ", impl_->num_satellites,
                                          "), got ", index));
@@ -184,10 +181,10 @@ absl::Status ContactGraph::AddIslWindow(const IslWindow& window,
       !s.ok()) {
     return s;
   }
-  boost::add_edge(window.a, window.b,
-                  WindowProps{window.start, window.end, rate_bps,
-                              propagation_delay},
-                  impl_->graph);
+  boost::add_edge(
+      window.a, window.b,
+      WindowProps{window.start, window.end, rate_bps, propagation_delay},
+      impl_->graph);
   return absl::OkStatus();
 }
 
@@ -253,11 +250,11 @@ absl::StatusOr<Route> ContactGraph::EarliestArrival(
     }
   }
   if (reached < 0) {
-    return absl::NotFoundError(absl::StrCat(
-        "no ground station reachable from satellite ", source, " (",
-        g[source].name, ") with ", request.message_bytes, " bytes between ",
-        absl::FormatTime(request.start), " and ",
-        absl::FormatTime(request.horizon)));
+    return absl::NotFoundError(
+        absl::StrCat("no ground station reachable from satellite ", source,
+                     " (", g[source].name, ") with ", request.message_bytes,
+                     " bytes between ", absl::FormatTime(request.start),
+                     " and ", absl::FormatTime(request.horizon)));
   }
   Route route;
   route.arrival = labels[reached].arrival;

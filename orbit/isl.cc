@@ -97,15 +97,13 @@ class LinkModel {
       : max_range_km_(max_range_km),
         min_clearance_km_(min_clearance_km),
         surely_out_sq_((max_range_km + 1e-6) * (max_range_km + 1e-6)),
-        clear_for_sure_sq_(min_clearance_km * min_clearance_km *
-                           (1 + 1e-9)) {}
+        clear_for_sure_sq_(min_clearance_km * min_clearance_km * (1 + 1e-9)) {}
   Geometry At(const Vec3& a_km, const Vec3& b_km) const {
     const Vec3 d = Sub(b_km, a_km);
     const double d_sq = Dot3(d, d);
     const double range_km = std::sqrt(d_sq);
-    return {range_km,
-            std::min(max_range_km_ - range_km,
-                     Clearance(a_km, d, d_sq) - min_clearance_km_)};
+    return {range_km, std::min(max_range_km_ - range_km,
+                               Clearance(a_km, d, d_sq) - min_clearance_km_)};
   }
   // Whether a pair this far apart is out of view for sure; used to skip
   // computing the geometry (the margin's range term is below -1 mm).
@@ -272,7 +270,11 @@ class SliceScan {
   double RangeRate(const std::vector<State>& s, int a, int b) const {
     return Dot3(Sub(s[b].r_km, s[a].r_km), Sub(s[b].v_km_s, s[a].v_km_s));
   }
-  absl::Time TimeAt(double u) const { return t0_ + (t1_ - t0_) * u; }
+  // To the nanosecond, in integer arithmetic (absl's Duration * double
+  // showed in profiles).
+  absl::Time TimeAt(double u) const {
+    return t0_ + absl::Nanoseconds(std::llround(u * h_ns_));
+  }
   Probe ProbeAt(const PairMotion& m, double u) const {
     const absl::Time t = TimeAt(u);
     return {t, u, Exact(m.a, m.b, t)};
@@ -293,8 +295,8 @@ class SliceScan {
     return {TimeAt(u), Len(Sub(m.cb.At(u), m.ca.At(u)))};
   }
   Edge RefineEdge(const PairMotion& m, const Probe& lo, const Probe& hi) const;
-  void Emit(int a, int b, int32_t start_step, absl::Time start,
-            absl::Time end, double min_km, bool open_at_end) {
+  void Emit(int a, int b, int32_t start_step, absl::Time start, absl::Time end,
+            double min_km, bool open_at_end) {
     out_.push_back({{a, b, start, end, min_km}, start_step, open_at_end});
   }
 
@@ -309,9 +311,10 @@ class SliceScan {
   int64_t series_first_ = -1;
   double max_speed_prev_ = 0, max_speed_cur_ = 0;
   absl::Time t0_, t1_;  // the current step
-  double h_s_ = 0;
-  double u_tol_ = 0;       // the edge tolerance as a fraction of the step
-  double slack_km_ = 0;    // interpolation error allowance on margins
+  double h_s_ = 0;   // step length, s
+  double h_ns_ = 0;  // and ns
+  double u_tol_ = 0;            // the edge tolerance as a fraction of the step
+  double slack_km_ = 0;         // interpolation error allowance on margins
   std::vector<OpenList> open_;  // per satellite a, partners b > a
   // stamp_[b] == epoch_: b is a partner of the satellite being advanced
   // (no clearing per satellite).
@@ -333,8 +336,8 @@ void SliceScan::Sample(int64_t k) {
   const bool on_grid = k < ctx_.num_steps;
   if (on_grid && block_first != series_first_) {
     series_first_ = block_first;
-    const int count = std::min<int64_t>(kSeriesBlock,
-                                        ctx_.num_steps - block_first);
+    const int count =
+        std::min<int64_t>(kSeriesBlock, ctx_.num_steps - block_first);
     for (size_t i = 0; i < sats.size(); ++i) {
       sats[i]->PropagateSeries(ctx_.SampleTime(block_first),
                                ctx_.options.scan_step, count,
@@ -343,9 +346,9 @@ void SliceScan::Sample(int64_t k) {
   }
   max_speed_cur_ = 0;
   for (size_t i = 0; i < sats.size(); ++i) {
-    const StateVector s =
-        on_grid ? series_[i * kSeriesBlock + (k - block_first)]
-                : sats[i]->Propagate(ctx_.SampleTime(k));
+    const StateVector s = on_grid
+                              ? series_[i * kSeriesBlock + (k - block_first)]
+                              : sats[i]->Propagate(ctx_.SampleTime(k));
     cur_[i] = {s.position_km, s.velocity_km_s,
                Dot3(s.position_km, s.position_km)};
     max_speed_cur_ = std::max(max_speed_cur_, Len(s.velocity_km_s));
@@ -445,10 +448,9 @@ size_t SliceScan::FindNearPairs(double search_km) {
       for (int dy = dx == 0 ? 0 : -1; dy <= 1; ++dy) {
         for (int dz = (dx == 0 && dy == 0) ? 1 : -1; dz <= 1; ++dz) {
           const uint64_t k = key_of(ix + dx, iy + dy, iz + dz);
-          const int from =
-              std::lower_bound(keyed_.begin() + end, keyed_.end(),
-                               std::make_pair(k, -1)) -
-              keyed_.begin();
+          const int from = std::lower_bound(keyed_.begin() + end, keyed_.end(),
+                                            std::make_pair(k, -1)) -
+                           keyed_.begin();
           int to = from;
           while (to < n && keyed_[to].first == k) ++to;
           for (int i = begin; i < end; ++i) compare(i, from, to);
@@ -473,6 +475,7 @@ SliceWindows SliceScan::Run() {
     t0_ = t1_;
     t1_ = ctx_.SampleTime(k);
     h_s_ = absl::ToDoubleSeconds(t1_ - t0_);
+    h_ns_ = static_cast<double>(absl::ToInt64Nanoseconds(t1_ - t0_));
     u_tol_ = tol_s / 8 / h_s_;
     // The cubic's error bound h^4/384 max|d4p/dt4| with |d4p/dt4| = mu^2/r^5
     // <= 1.5e-8 km/s^4 above the surface, for both satellites, times 6.
@@ -484,9 +487,7 @@ SliceWindows SliceScan::Run() {
     const double pad_km =
         h_s_ * (2.0 * max_speed + kMaxRelativeAccelKmS2 * h_s_) + 1.0;
     ForEachSatellite(link_.max_range_km() + pad_km,
-                     [this](int a, absl::Span<const int> c) {
-                       Advance(a, c);
-                     });
+                     [this](int a, absl::Span<const int> c) { Advance(a, c); });
   }
   const absl::Time last_time = ctx_.SampleTime(last_);
   for (int a = 0; a < static_cast<int>(open_.size()); ++a) {
@@ -609,17 +610,15 @@ bool SliceScan::Carry(int a, OpenWindow& w, absl::Time& start, double rate1,
     // max range needs a look (a short gap in the window).
     const Vec3 d1 = Sub(cur_[b].r_km, cur_[a].r_km);
     const Vec3 w1 = Sub(cur_[b].v_km_s, cur_[a].v_km_s);
-    const double cap_km =
-        std::max(Len(d1), Len(Sub(d1, Mul(h_s_, w1)))) +
-        0.5 * kMaxRelativeAccelKmS2 * h_s_ * h_s_;
+    const double cap_km = std::max(Len(d1), Len(Sub(d1, Mul(h_s_, w1)))) +
+                          0.5 * kMaxRelativeAccelKmS2 * h_s_ * h_s_;
     if (cap_km >= link_.max_range_km()) {
       const PairMotion m = Motion(a, b);
       const double u = StationaryU(m, rate0, rate1);  // the peak
       if (link_.At(m.ca.At(u), m.cb.At(u)).margin_km <= slack_km_) {
         const Probe peak = ProbeAt(m, u);
         if (!peak.geometry.in_view()) {
-          const Edge end =
-              RefineEdge(m, {t0_, 0, AtSample(prev_, a, b)}, peak);
+          const Edge end = RefineEdge(m, {t0_, 0, AtSample(prev_, a, b)}, peak);
           Emit(a, b, w.start_step, start, end.time,
                std::min(w.min_range_km, end.range_km), false);
           const Edge again =
@@ -635,8 +634,7 @@ bool SliceScan::Carry(int a, OpenWindow& w, absl::Time& start, double rate1,
   return true;
 }
 
-void SliceScan::OpenDuringStep(int a, int b, const Geometry& g1,
-                               double rate1) {
+void SliceScan::OpenDuringStep(int a, int b, const Geometry& g1, double rate1) {
   const PairMotion m = Motion(a, b);
   const Edge start =
       RefineEdge(m, {t0_, 0, AtSample(prev_, a, b)}, {t1_, 1, g1});
@@ -663,8 +661,8 @@ void SliceScan::CheckShortWindow(int a, int b, double rate1) {
   const double w_sq = Dot3(w1, w1);
   const double tau_s =
       w_sq > 0 ? std::clamp(-Dot3(d1, w1) / w_sq, -h_s_, 0.0) : 0.0;
-  const double floor_km = Len(Add(d1, Mul(tau_s, w1))) -
-                          0.5 * kMaxRelativeAccelKmS2 * h_s_ * h_s_;
+  const double floor_km =
+      Len(Add(d1, Mul(tau_s, w1))) - 0.5 * kMaxRelativeAccelKmS2 * h_s_ * h_s_;
   if (floor_km > link_.max_range_km()) return;
   const Geometry g1 = AtSample(cur_, a, b);
   const PairMotion m = Motion(a, b);
@@ -695,8 +693,7 @@ double SliceScan::StationaryU(const PairMotion& m, double rate0,
   // Root of d(u) . d'(u) for the relative position d; at the ends it is h
   // times the exact d . d/dt d (the range times the range rate).
   auto f = [&m](double u) {
-    return Dot3(Sub(m.cb.At(u), m.ca.At(u)),
-                Sub(m.cb.Slope(u), m.ca.Slope(u)));
+    return Dot3(Sub(m.cb.At(u), m.ca.At(u)), Sub(m.cb.Slope(u), m.ca.Slope(u)));
   };
   return FindRoot(f, 0.0, h_s_ * rate0, 1.0, h_s_ * rate1, u_tol_);
 }
@@ -714,8 +711,7 @@ SliceScan::Edge SliceScan::RefineEdge(const PairMotion& m, const Probe& lo,
                                   hi.geometry.margin_km, u_tol_);
   const bool in_at_lo = lo.geometry.in_view();
   absl::Time t_lo = lo.time, t_hi = hi.time;
-  double in_range_km =
-      in_at_lo ? lo.geometry.range_km : hi.geometry.range_km;
+  double in_range_km = in_at_lo ? lo.geometry.range_km : hi.geometry.range_km;
   auto probe = [&](absl::Time t) {
     const Geometry g = Exact(m.a, m.b, t);
     (g.in_view() == in_at_lo ? t_lo : t_hi) = t;
@@ -738,8 +734,8 @@ absl::Status Invalid(const std::string& field, const std::string& expected) {
 absl::Status Validate(const std::vector<const Propagator*>& satellites,
                       const std::vector<SatelliteSlot>& slots,
                       const IslOptions& o) {
-  for (const auto& [name, t] : {std::pair{"isl.start", o.start},
-                                std::pair{"isl.stop", o.stop}}) {
+  for (const auto& [name, t] :
+       {std::pair{"isl.start", o.start}, std::pair{"isl.stop", o.stop}}) {
     if (t == absl::InfiniteFuture() || t == absl::InfinitePast()) {
       return Invalid(name, "a finite time");
     }
@@ -750,22 +746,27 @@ absl::Status Validate(const std::vector<const Propagator*>& satellites,
                                 "), got ", absl::FormatTime(o.stop)));
   }
   if (o.scan_step <= absl::ZeroDuration()) {
-    return Invalid("isl.scan_step", absl::StrCat("> 0, got ", absl::FormatDuration(o.scan_step)));
+    return Invalid(
+        "isl.scan_step",
+        absl::StrCat("> 0, got ", absl::FormatDuration(o.scan_step)));
   }
   if (o.tolerance <= absl::ZeroDuration()) {
-    return Invalid("isl.tolerance", absl::StrCat("> 0, got ", absl::FormatDuration(o.tolerance)));
+    return Invalid(
+        "isl.tolerance",
+        absl::StrCat("> 0, got ", absl::FormatDuration(o.tolerance)));
   }
   if (!(o.max_range_km > 0) || !std::isfinite(o.max_range_km)) {
     return Invalid("isl.max_range_km",
                    absl::StrCat("a finite range > 0, got ", o.max_range_km));
   }
   if (!(o.grazing_altitude_km >= 0) || !std::isfinite(o.grazing_altitude_km)) {
-    return Invalid("isl.grazing_altitude_km",
-                   absl::StrCat("a finite altitude >= 0, got ",
-                                o.grazing_altitude_km));
+    return Invalid(
+        "isl.grazing_altitude_km",
+        absl::StrCat("a finite altitude >= 0, got ", o.grazing_altitude_km));
   }
   if (o.num_threads < 1) {
-    return Invalid("isl.num_threads", absl::StrCat(">= 1, got ", o.num_threads));
+    return Invalid("isl.num_threads",
+                   absl::StrCat(">= 1, got ", o.num_threads));
   }
   if (o.policy != IslPolicy::kAnyInRange &&
       o.policy != IslPolicy::kSamePlaneNeighbours &&
@@ -782,9 +783,9 @@ absl::Status Validate(const std::vector<const Propagator*>& satellites,
   const bool needs_slots = o.policy != IslPolicy::kAnyInRange;
   if ((needs_slots || !slots.empty()) && slots.size() != satellites.size()) {
     return Invalid("slots",
-                   absl::StrCat("one per satellite (", satellites.size(),
-                                ")", needs_slots ? " for this policy" : "",
-                                ", got ", slots.size()));
+                   absl::StrCat("one per satellite (", satellites.size(), ")",
+                                needs_slots ? " for this policy" : "", ", got ",
+                                slots.size()));
   }
   absl::flat_hash_map<std::pair<int, int>, size_t> seen;
   for (size_t i = 0; i < slots.size(); ++i) {
@@ -796,10 +797,10 @@ absl::Status Validate(const std::vector<const Propagator*>& satellites,
     }
     const auto [it, inserted] = seen.emplace(std::pair{s.plane, s.slot}, i);
     if (!inserted) {
-      return Invalid(absl::StrCat("slots[", i, "]"),
-                     absl::StrCat("a (plane, slot) of its own, got plane ",
-                                  s.plane, " slot ", s.slot, " as slots[",
-                                  it->second, "]"));
+      return Invalid(
+          absl::StrCat("slots[", i, "]"),
+          absl::StrCat("a (plane, slot) of its own, got plane ", s.plane,
+                       " slot ", s.slot, " as slots[", it->second, "]"));
     }
   }
   return absl::OkStatus();
@@ -860,8 +861,7 @@ std::vector<IslWindow> Stitch(std::vector<SliceWindows> slices) {
       const RawWindow& piece = pieces[i];
       const uint64_t key = PairKey(piece.window);
       std::pair<size_t, size_t> owner{s, i};
-      const auto it =
-          piece.open_at_start() ? pending.find(key) : pending.end();
+      const auto it = piece.open_at_start() ? pending.find(key) : pending.end();
       if (it != pending.end()) {
         owner = it->second;
         IslWindow& first = slices[owner.first].windows[owner.second].window;

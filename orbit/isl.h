@@ -45,15 +45,18 @@ struct IslOptions {
   // poles) on the conservative side.
   double grazing_altitude_km = 80;
   IslPolicy policy = IslPolicy::kAnyInRange;
-  // Coarse scan step. A window shorter than a step is still found when it
-  // surrounds a closest approach (the range reaches a minimum between two
-  // samples); other sub-step windows and gaps may be missed.
+  // Coarse scan step (samples come from Propagator::PropagateSeries). A
+  // window shorter than a step is still found when it surrounds a closest
+  // approach (the range has a minimum between two samples), and a gap
+  // shorter than a step when it surrounds a range peak; sub-step windows or
+  // gaps that line of sight alone opens and closes may be missed.
   absl::Duration scan_step = absl::Seconds(30);
   // Each window edge is bisected until its bracket is below this.
   absl::Duration tolerance = absl::Milliseconds(10);
   // Threads scanning contiguous time slices. The result is identical for
   // every thread count. With more than one thread the propagators are
-  // called concurrently (Propagate is const and must be thread-safe).
+  // called concurrently (Propagate and PropagateSeries are const and must
+  // be thread-safe).
   int num_threads = 1;
 };
 

@@ -71,8 +71,7 @@ Illumination SatelliteIllumination(const Vec3& r_inertial_km, absl::Time t) {
   const double a_rad = AngularRadiusRad(kSunRadiusKm, sun_km);
   const double b_rad = AngularRadiusRad(kEarthEquatorialRadiusKm, earth_km);
   if (b_rad >= kPi) return Illumination::kUmbra;  // inside the Earth
-  const double cos_c =
-      -Dot(r_inertial_km, to_sun_km) / (earth_km * sun_km);
+  const double cos_c = -Dot(r_inertial_km, to_sun_km) / (earth_km * sun_km);
   const double c_rad = std::acos(std::fmax(-1.0, std::fmin(1.0, cos_c)));
   if (c_rad >= a_rad + b_rad) return Illumination::kSunlit;
   if (c_rad <= b_rad - a_rad) return Illumination::kUmbra;

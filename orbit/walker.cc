@@ -28,9 +28,9 @@ const char* PatternName(Pattern pattern) {
 absl::Status Validate(const WalkerDeltaOptions& o, Pattern pattern) {
   auto Invalid = [pattern](const char* field, const std::string& expected,
                            double got) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        PatternName(pattern), ".", field, ": expected ", expected, ", got ",
-        got));
+    return absl::InvalidArgumentError(absl::StrCat(PatternName(pattern), ".",
+                                                   field, ": expected ",
+                                                   expected, ", got ", got));
   };
   if (o.total <= 0) return Invalid("total", "> 0", o.total);
   if (o.planes <= 0) return Invalid("planes", "> 0", o.planes);

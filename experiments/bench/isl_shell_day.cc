@@ -43,9 +43,9 @@ int Main() {
     search.num_threads = threads;
     const auto t0 = std::chrono::steady_clock::now();
     auto found = FindIslWindows(sats, {}, search);
-    const double wall_s = std::chrono::duration<double>(
-                              std::chrono::steady_clock::now() - t0)
-                              .count();
+    const double wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
     if (!found.ok()) {
       std::fprintf(stderr, "%s\n", found.status().ToString().c_str());
       return 1;
@@ -67,8 +67,8 @@ int Main() {
     bool same = reference.size() == found->size();
     for (size_t i = 0; same && i < reference.size(); ++i) {
       const IslWindow &x = reference[i], &y = (*found)[i];
-      same = x.a == y.a && x.b == y.b && x.start == y.start &&
-             x.end == y.end && x.min_range_km == y.min_range_km;
+      same = x.a == y.a && x.b == y.b && x.start == y.start && x.end == y.end &&
+             x.min_range_km == y.min_range_km;
     }
     std::printf("identical to 1 thread: %s\n", same ? "yes" : "NO");
     if (!same) return 1;

@@ -39,8 +39,8 @@ constexpr double kRateBps = 1e6;
 // Satellites sat-a, sat-b, sat-c (vertices 0-2), stations gs-0, gs-1
 // (vertices 3-4).
 std::unique_ptr<ContactGraph> Graph3x2() {
-  auto g = ContactGraph::Create(
-      {{"sat-a", "sat-b", "sat-c"}, {"gs-0", "gs-1"}});
+  auto g =
+      ContactGraph::Create({{"sat-a", "sat-b", "sat-c"}, {"gs-0", "gs-1"}});
   EXPECT_THAT(g, IsOk());
   return std::move(g).value();
 }
@@ -120,12 +120,12 @@ TEST(ContactGraphTest, MessageTooLargeForAShortWindowWaitsForTheNext) {
 
 TEST(ContactGraphTest, PropagationDelayIsAddedPerHop) {
   auto g = Graph3x2();
-  ASSERT_THAT(g->AddIslWindow(Isl(0, 1, 0, 100), kRateBps,
-                              absl::Milliseconds(10)),
-              IsOk());
-  ASSERT_THAT(g->AddGroundWindow(Ground(1, 0, 0, 100), kRateBps,
-                                 LightTime(1000)),
-              IsOk());
+  ASSERT_THAT(
+      g->AddIslWindow(Isl(0, 1, 0, 100), kRateBps, absl::Milliseconds(10)),
+      IsOk());
+  ASSERT_THAT(
+      g->AddGroundWindow(Ground(1, 0, 0, 100), kRateBps, LightTime(1000)),
+      IsOk());
   auto route = g->EarliestArrival(From(0, 0, 125));  // 1 ms a hop
   ASSERT_THAT(route, IsOk());
   ASSERT_EQ(route->hops.size(), 2u);
@@ -139,8 +139,7 @@ TEST(ContactGraphTest, UnreachableIsNotFound) {
   auto g = Graph3x2();
   ASSERT_THAT(g->AddIslWindow(Isl(0, 1, 0, 100), kRateBps), IsOk());
   ASSERT_THAT(g->AddGroundWindow(Ground(2, 0, 0, 100), kRateBps), IsOk());
-  ASSERT_THAT(g->AddGroundWindow(Ground(1, 1, 5000, 5100), kRateBps),
-              IsOk());
+  ASSERT_THAT(g->AddGroundWindow(Ground(1, 1, 5000, 5100), kRateBps), IsOk());
   // sat-c's pass is out of reach; sat-b's is after the horizon.
   EXPECT_THAT(g->EarliestArrival(From(0, 0, 1000, 3600)),
               StatusIs(absl::StatusCode::kNotFound,
@@ -193,8 +192,9 @@ TEST(ContactGraphTest, RejectsBadInputNamingTheField) {
   EXPECT_THAT(ContactGraph::Create({{"a"}, {""}}),
               StatusIs(kInvalid, "contact_graph.station_names[0]"));
   auto g = Graph3x2();
-  EXPECT_THAT(g->AddGroundWindow(Ground(3, 0, 0, 1), kRateBps),
-              StatusIs(kInvalid, "ground_window.satellite: expected in [0, 3)"));
+  EXPECT_THAT(
+      g->AddGroundWindow(Ground(3, 0, 0, 1), kRateBps),
+      StatusIs(kInvalid, "ground_window.satellite: expected in [0, 3)"));
   EXPECT_THAT(g->AddGroundWindow(Ground(0, 2, 0, 1), kRateBps),
               StatusIs(kInvalid, "ground_window.station"));
   EXPECT_THAT(g->AddGroundWindow(Ground(0, 0, 5, 1), kRateBps),
@@ -256,13 +256,12 @@ TEST(ContactGraphTest, RoutesOverComputedWindows) {
     ASSERT_THAT((*g)->AddGroundWindow(c, 1e6), IsOk());
   }
   for (const IslWindow& c : *isl) {
-    ASSERT_THAT((*g)->AddIslWindow(c, 1e7, LightTime(c.min_range_km)),
-                IsOk());
+    ASSERT_THAT((*g)->AddIslWindow(c, 1e7, LightTime(c.min_range_km)), IsOk());
   }
   int routed = 0;
   for (int sat = 0; sat < 24; ++sat) {
-    auto route = (*g)->EarliestArrival(
-        {sat, T0(), 5000000, T0() + absl::Hours(6)});
+    auto route =
+        (*g)->EarliestArrival({sat, T0(), 5000000, T0() + absl::Hours(6)});
     if (!route.ok()) {
       EXPECT_THAT(route, StatusIs(absl::StatusCode::kNotFound, ""));
       continue;

@@ -123,8 +123,7 @@ TEST(IlluminationTest, PenumbraIsAThinShellAtTheShadowEdge) {
       first_sunlit_km = p_km;
     }
   }
-  const double expected_width_km =
-      2 * 2000.0 * kSunRadiusKm / SunDistanceKm(t);
+  const double expected_width_km = 2 * 2000.0 * kSunRadiusKm / SunDistanceKm(t);
   EXPECT_NEAR(first_sunlit_km - first_penumbra_km, expected_width_km, 0.2);
   EXPECT_NEAR((first_sunlit_km + first_penumbra_km) / 2,
               kEarthEquatorialRadiusKm, 0.2);
@@ -149,16 +148,15 @@ TEST(IlluminationTest, GeostationarySatelliteAtEquinoxMidnightCrossesUmbra) {
   const double anti_sun_ra_rad = std::atan2(anti_sun.y, anti_sun.x);
   const double r_geo_km = 42164.17;
   const double n_rad_s = std::sqrt(kEarthMuKm3S2 / std::pow(r_geo_km, 3));
-  EXPECT_EQ(SatelliteIllumination(
-                OnCircle(r_geo_km, {1, 0, 0}, {0, 1, 0}, anti_sun_ra_rad),
-                midnight),
-            Illumination::kUmbra);
+  EXPECT_EQ(
+      SatelliteIllumination(
+          OnCircle(r_geo_km, {1, 0, 0}, {0, 1, 0}, anti_sun_ra_rad), midnight),
+      Illumination::kUmbra);
   absl::Duration umbra, penumbra;
   Illumination previous = Illumination::kSunlit;
   int transitions = 0;
   const absl::Duration step = absl::Seconds(5);
-  for (absl::Duration dt = -absl::Hours(3); dt <= absl::Hours(3);
-       dt += step) {
+  for (absl::Duration dt = -absl::Hours(3); dt <= absl::Hours(3); dt += step) {
     const double u_rad = anti_sun_ra_rad + n_rad_s * absl::ToDoubleSeconds(dt);
     const Illumination i = SatelliteIllumination(
         OnCircle(r_geo_km, {1, 0, 0}, {0, 1, 0}, u_rad), midnight + dt);
@@ -184,7 +182,8 @@ TEST(IlluminationTest, EclipseFractionAtZeroBetaAngle) {
   const Vec3 sun = SunDirectionInertial(t0);
   const Vec3 node = Normalized({sun.x, sun.y, 0});
   const double r_km = 6378.137 + 550;
-  const double period_s = 2 * kPi * std::sqrt(std::pow(r_km, 3) / kEarthMuKm3S2);
+  const double period_s =
+      2 * kPi * std::sqrt(std::pow(r_km, 3) / kEarthMuKm3S2);
   int dark = 0, samples = 0;
   for (double s = 0; s < period_s; s += 1.0, ++samples) {
     const Vec3 r = OnCircle(r_km, node, {0, 0, 1}, 2 * kPi * s / period_s);
@@ -198,8 +197,7 @@ TEST(IlluminationTest, EclipseFractionAtZeroBetaAngle) {
   EXPECT_LT(fraction, 0.40);
   const double h = 550, re = 6378.137;
   EXPECT_NEAR(fraction,
-              std::acos(std::sqrt(h * h + 2 * re * h) / (re + h)) / kPi,
-              0.005);
+              std::acos(std::sqrt(h * h + 2 * re * h) / (re + h)) / kPi, 0.005);
 }
 
 }  // namespace
