@@ -31,24 +31,6 @@ double WrapTwoPi(double angle_rad) {
 
 }  // namespace
 
-Vec3 operator+(const Vec3& a, const Vec3& b) {
-  return {a.x + b.x, a.y + b.y, a.z + b.z};
-}
-Vec3 operator-(const Vec3& a, const Vec3& b) {
-  return {a.x - b.x, a.y - b.y, a.z - b.z};
-}
-Vec3 operator*(double s, const Vec3& v) { return {s * v.x, s * v.y, s * v.z}; }
-double Dot(const Vec3& a, const Vec3& b) {
-  return a.x * b.x + a.y * b.y + a.z * b.z;
-}
-Vec3 Cross(const Vec3& a, const Vec3& b) {
-  return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
-}
-double Norm(const Vec3& v) { return std::sqrt(Dot(v, v)); }
-Vec3 Normalized(const Vec3& v) {
-  const double n = Norm(v);
-  return n > 0 ? (1.0 / n) * v : v;
-}
 
 double JulianDate(absl::Time t) { return kJulianDateJ2000 + DaysSinceJ2000(t); }
 

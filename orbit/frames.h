@@ -5,6 +5,8 @@
 // equator and equinox of date) -> Earth-fixed (rotation by GMST, IAU-82) ->
 // WGS-84 geodetic, and look angles from a ground station.
 
+#include <cmath>
+
 #include "absl/time/time.h"
 
 namespace orbitfl::orbit {
@@ -12,13 +14,27 @@ namespace orbitfl::orbit {
 struct Vec3 {
   double x = 0, y = 0, z = 0;
 };
-Vec3 operator+(const Vec3& a, const Vec3& b);
-Vec3 operator-(const Vec3& a, const Vec3& b);
-Vec3 operator*(double s, const Vec3& v);
-double Dot(const Vec3& a, const Vec3& b);
-Vec3 Cross(const Vec3& a, const Vec3& b);
-double Norm(const Vec3& v);
-Vec3 Normalized(const Vec3& v);
+// Inline: window and link searches call these millions of times.
+inline Vec3 operator+(const Vec3& a, const Vec3& b) {
+  return {a.x + b.x, a.y + b.y, a.z + b.z};
+}
+inline Vec3 operator-(const Vec3& a, const Vec3& b) {
+  return {a.x - b.x, a.y - b.y, a.z - b.z};
+}
+inline Vec3 operator*(double s, const Vec3& v) {
+  return {s * v.x, s * v.y, s * v.z};
+}
+inline double Dot(const Vec3& a, const Vec3& b) {
+  return a.x * b.x + a.y * b.y + a.z * b.z;
+}
+inline Vec3 Cross(const Vec3& a, const Vec3& b) {
+  return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
+}
+inline double Norm(const Vec3& v) { return std::sqrt(Dot(v, v)); }
+inline Vec3 Normalized(const Vec3& v) {
+  const double n = Norm(v);
+  return n > 0 ? (1.0 / n) * v : v;
+}
 
 // WGS-84 ellipsoid; mu and J2 as used by the J2 propagator (EGM-96 values).
 inline constexpr double kEarthEquatorialRadiusKm = 6378.137;

@@ -324,6 +324,19 @@ absl::Status Validate(const std::vector<const Propagator*>& satellites,
   return absl::OkStatus();
 }
 
+// acos(x) from Abramowitz & Stegun 4.4.45 (error below 6.8e-5 rad), moved
+// by 1e-4 rad so it bounds the true value from below or above: skip bounds
+// need no more, and libm's acos was a tenth of the window search.
+double AcosApprox(double x) {
+  const double a = std::fabs(std::clamp(x, -1.0, 1.0));
+  const double r =
+      std::sqrt(1 - a) *
+      (1.5707288 + a * (-0.2121144 + a * (0.0742610 - 0.0187293 * a)));
+  return x >= 0 ? r : kPi - r;
+}
+double AcosLowerBound(double x) { return AcosApprox(x) - 1e-4; }
+double AcosUpperBound(double x) { return AcosApprox(x) + 1e-4; }
+
 // How fast the direction to a satellite can turn as seen from the Earth's
 // centre, in the Earth-fixed frame, and how far out it gets; from its
 // osculating orbit at the start (vis-viva), with margins for perturbations.
@@ -377,15 +390,18 @@ class Ephemeris {
         cos_gmst_(cos_gmst),
         sin_gmst_(sin_gmst),
         states_(last_k + 1),
-        ready_((last_k + kBlock) / kBlock) {}
+        times_(last_k + 1),
+        ready_((last_k + kBlock) / kBlock) {
+    for (int64_t k = 0; k <= last_k; ++k) {
+      times_[k] = k == last_k ? o.stop : o.start + k * o.scan_step;
+    }
+  }
 
   void Reset(const Propagator* satellite) {
     satellite_ = satellite;
     std::fill(ready_.begin(), ready_.end(), false);
   }
-  absl::Time TimeAt(int64_t k) const {
-    return k >= last_k_ ? options_.stop : options_.start + k * options_.scan_step;
-  }
+  absl::Time TimeAt(int64_t k) const { return times_[k]; }
   const EcefState& At(int64_t k) {
     const int64_t block = k / kBlock;
     if (!ready_[block]) Fill(block);
@@ -414,7 +430,8 @@ class Ephemeris {
   const std::vector<double>& sin_gmst_;
   const Propagator* satellite_ = nullptr;
   std::vector<EcefState> states_;
-  std::vector<bool> ready_;
+  std::vector<absl::Time> times_;
+  std::vector<char> ready_;  // per block; not vector<bool>, read per sample
 };
 
 // The windows of one satellite over one station, from its ephemeris: a
@@ -471,7 +488,7 @@ class PairSearch {
     // Within the outer cone (or, in view, outside the inner one) the next
     // sample is due anyway: no arccosine needed.
     if (open ? cos_psi < cos_inner_ : cos_psi > cos_outer_) return 1;
-    const double psi = std::acos(std::clamp(cos_psi, -1.0, 1.0));
+    const double psi = open ? AcosUpperBound(cos_psi) : AcosLowerBound(cos_psi);
     double steps = 1;
     if (!open && psi > outer_rad_) {
       steps = (psi - outer_rad_) / per_step_rad_ - 2;
