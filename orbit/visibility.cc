@@ -180,17 +180,14 @@ absl::Time RefineCrossing(const Pair& pair, const StationFrame& station,
   const double x = IllinoisRootS(
       [&](double s) { return SinMargin(station, segment.PositionAtOffset(s)); },
       rising ? 0.0 : h, rising ? h : 0.0, tol_s);
-  // Confirm on the propagator, on both sides of the edge; a bracket with a
-  // failed (NaN) end falls back to bisecting the propagator itself.
+  // Confirm on the propagator that the edge is in view (the track is good
+  // to well under a metre over a step, so the edge to far better than the
+  // tolerance); otherwise, or with a failed (NaN) end, bisect the
+  // propagator itself.
   const absl::Time below = rising ? segment.start() : segment.end();
   const absl::Time above = rising ? segment.end() : segment.start();
   const absl::Time t = segment.start() + absl::Seconds(x);
-  const absl::Time outside = rising ? std::max(below, t - tolerance)
-                                    : std::min(below, t + tolerance);
-  if (pair.MarginRad(t) >= 0 &&
-      (outside == below || pair.MarginRad(outside) < 0)) {
-    return t;
-  }
+  if (pair.MarginRad(t) >= 0) return t;
   return BisectCrossing(pair, below, above, tolerance);
 }
 
@@ -474,7 +471,13 @@ class PairSearch {
   }
 
  private:
-  double Margin(int64_t k) { return SinMargin(frame_, eph_.At(k).position_km); }
+  // SinMargin of sample k, remembered for the last few samples: the walk and
+  // the short-pass test ask for the same ones again.
+  double Margin(int64_t k) {
+    Memo& m = memo_[k & 3];
+    if (m.k != k) m = {k, SinMargin(frame_, eph_.At(k).position_km)};
+    return m.value;
+  }
 
   // Samples to advance from k: the angle between station and satellite
   // directions changes by at most per_step_rad a step, so a pair far outside
@@ -577,6 +580,11 @@ class PairSearch {
   const absl::Duration tol_;
   const int sat_, st_;
   std::vector<ContactWindow>& out_;
+  struct Memo {
+    int64_t k = -1;
+    double value = 0;
+  };
+  Memo memo_[4];
 };
 
 }  // namespace
