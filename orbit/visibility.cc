@@ -12,6 +12,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "orbit/search.h"
 #include "orbit/track_segment.h"
 
 namespace orbitfl::orbit {
@@ -22,7 +23,6 @@ namespace {
 // Near its peak a LEO pass's elevation changes by well under a degree over
 // tens of seconds, so the margin only skips maxima far below the horizon.
 constexpr double kPeakSearchMarginRad = 10.0 * kDegToRad;
-constexpr double kInvGoldenRatio = 0.61803398874989484820;
 constexpr double kEarthRotationRadS = 7.2921158553e-5;  // IERS
 // Longest arc between two in-window samples: a Hermite-interpolated track
 // over it is good to a few metres (see track_segment.h).
@@ -81,85 +81,9 @@ struct Sample {
   double margin_rad = 0;
 };
 
-// Finds the crossing of a margin function bracketed by `below` (margin < 0)
-// and `above` (margin >= 0), in either time order, by the Illinois variant
-// of regula falsi (Dowell & Jarratt 1971): margins here are smooth, so it
-// takes a few evaluations where bisection takes a dozen. Returns the side
-// above the mask once the bracket is within `tolerance`, so every instant of
-// a window is in view.
-template <typename Margin>
-absl::Time IllinoisCrossing(const Margin& margin, absl::Time below,
-                            absl::Time above, absl::Duration tolerance) {
-  double f_below = margin(below), f_above = margin(above);
-  if (!(f_below < 0) || !(f_above >= 0)) {
-    // Not a clean bracket (e.g. a failed propagation): plain bisection.
-    while (absl::AbsDuration(above - below) > tolerance) {
-      const absl::Time mid = below + (above - below) / 2;
-      (margin(mid) >= 0 ? above : below) = mid;
-    }
-    return above;
-  }
-  const absl::Duration inset = tolerance / 10;
-  int side = 0;  // which end moved last: -1 below, +1 above
-  while (absl::AbsDuration(above - below) > tolerance) {
-    // The secant root, kept a tenth of the tolerance inside the bracket so
-    // the bracket always shrinks.
-    const absl::Duration width = above - below;
-    const absl::Duration step_in = width > absl::ZeroDuration() ? inset : -inset;
-    absl::Time x =
-        below + width * std::clamp(f_below / (f_below - f_above), 0.0, 1.0);
-    if (absl::AbsDuration(x - below) < inset) x = below + step_in;
-    if (absl::AbsDuration(above - x) < inset) x = above - step_in;
-    const double f = margin(x);
-    if (f >= 0) {
-      above = x;
-      f_above = f;
-      if (side == 1) f_below /= 2;  // Illinois: halve the stale end
-      side = 1;
-    } else {
-      below = x;
-      f_below = f;
-      if (side == -1) f_above /= 2;
-      side = -1;
-    }
-  }
-  return above;
-}
-
-// The same search in plain doubles (seconds), for the interpolated track
-// where evaluations are cheap and absl::Time arithmetic would dominate.
-template <typename Margin>
-double IllinoisRootS(const Margin& margin, double below, double above,
-                     double tolerance) {
-  double f_below = margin(below), f_above = margin(above);
-  if (!(f_below < 0) || !(f_above >= 0)) return above;
-  const double inset = tolerance / 10;
-  int side = 0;
-  while (std::fabs(above - below) > tolerance) {
-    const double width = above - below;
-    const double step_in = width > 0 ? inset : -inset;
-    double x = below + width * std::clamp(f_below / (f_below - f_above), 0.0, 1.0);
-    if (std::fabs(x - below) < inset) x = below + step_in;
-    if (std::fabs(above - x) < inset) x = above - step_in;
-    const double f = margin(x);
-    if (f >= 0) {
-      above = x;
-      f_above = f;
-      if (side == 1) f_below /= 2;
-      side = 1;
-    } else {
-      below = x;
-      f_below = f;
-      if (side == -1) f_above /= 2;
-      side = -1;
-    }
-  }
-  return above;
-}
-
 absl::Time BisectCrossing(const Pair& pair, absl::Time below, absl::Time above,
                           absl::Duration tolerance) {
-  return IllinoisCrossing([&](absl::Time t) { return pair.MarginRad(t); },
+  return search::IllinoisCrossing([&](absl::Time t) { return pair.MarginRad(t); },
                           below, above, tolerance);
 }
 
@@ -177,7 +101,7 @@ absl::Time RefineCrossing(const Pair& pair, const StationFrame& station,
                           absl::Duration tolerance) {
   const double h = segment.length_s();
   const double tol_s = absl::ToDoubleSeconds(tolerance);
-  const double x = IllinoisRootS(
+  const double x = search::IllinoisRootS(
       [&](double s) { return SinMargin(station, segment.PositionAtOffset(s)); },
       rising ? 0.0 : h, rising ? h : 0.0, tol_s);
   // Confirm on the propagator that the edge is in view (the track is good
@@ -191,61 +115,11 @@ absl::Time RefineCrossing(const Pair& pair, const StationFrame& station,
   return BisectCrossing(pair, below, above, tolerance);
 }
 
-// Golden-section search for the maximum of a unimodal margin on [lo, hi],
-// in seconds.
-template <typename Margin>
-std::pair<double, double> GoldenMaxS(const Margin& margin, double lo,
-                                     double hi, double tolerance) {
-  double x1 = hi - (hi - lo) * kInvGoldenRatio;
-  double x2 = lo + (hi - lo) * kInvGoldenRatio;
-  double f1 = margin(x1), f2 = margin(x2);
-  while (hi - lo > tolerance) {
-    if (f1 < f2) {
-      lo = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = lo + (hi - lo) * kInvGoldenRatio;
-      f2 = margin(x2);
-    } else {
-      hi = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = hi - (hi - lo) * kInvGoldenRatio;
-      f1 = margin(x1);
-    }
-  }
-  return f1 >= f2 ? std::make_pair(x1, f1) : std::make_pair(x2, f2);
-}
-
-// Golden-section search for the maximum of a unimodal margin on [lo, hi].
-template <typename Margin>
-Sample GoldenMax(const Margin& margin, absl::Time lo, absl::Time hi,
-                 absl::Duration tolerance) {
-  absl::Time x1 = hi - (hi - lo) * kInvGoldenRatio;
-  absl::Time x2 = lo + (hi - lo) * kInvGoldenRatio;
-  double f1 = margin(x1), f2 = margin(x2);
-  while (hi - lo > tolerance) {
-    if (f1 < f2) {
-      lo = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = lo + (hi - lo) * kInvGoldenRatio;
-      f2 = margin(x2);
-    } else {
-      hi = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = hi - (hi - lo) * kInvGoldenRatio;
-      f1 = margin(x1);
-    }
-  }
-  return f1 >= f2 ? Sample{x1, f1} : Sample{x2, f2};
-}
-
 Sample GoldenSectionMax(const Pair& pair, absl::Time lo, absl::Time hi,
                         absl::Duration tolerance) {
-  return GoldenMax([&](absl::Time t) { return pair.MarginRad(t); }, lo, hi,
-                   tolerance);
+  const auto [t, f] = search::GoldenMax(
+      [&](absl::Time x) { return pair.MarginRad(x); }, lo, hi, tolerance);
+  return {t, f};
 }
 
 // Earth-fixed state of a satellite from its inertial state, with the
@@ -320,19 +194,6 @@ absl::Status Validate(const std::vector<const Propagator*>& satellites,
   }
   return absl::OkStatus();
 }
-
-// acos(x) from Abramowitz & Stegun 4.4.45 (error below 6.8e-5 rad), moved
-// by 1e-4 rad so it bounds the true value from below or above: skip bounds
-// need no more, and libm's acos was a tenth of the window search.
-double AcosApprox(double x) {
-  const double a = std::fabs(std::clamp(x, -1.0, 1.0));
-  const double r =
-      std::sqrt(1 - a) *
-      (1.5707288 + a * (-0.2121144 + a * (0.0742610 - 0.0187293 * a)));
-  return x >= 0 ? r : kPi - r;
-}
-double AcosLowerBound(double x) { return AcosApprox(x) - 1e-4; }
-double AcosUpperBound(double x) { return AcosApprox(x) + 1e-4; }
 
 // How fast the direction to a satellite can turn as seen from the Earth's
 // centre, in the Earth-fixed frame, and how far out it gets; from its
@@ -491,7 +352,7 @@ class PairSearch {
     // Within the outer cone (or, in view, outside the inner one) the next
     // sample is due anyway: no arccosine needed.
     if (open ? cos_psi < cos_inner_ : cos_psi > cos_outer_) return 1;
-    const double psi = open ? AcosUpperBound(cos_psi) : AcosLowerBound(cos_psi);
+    const double psi = open ? search::AcosUpperBound(cos_psi) : search::AcosLowerBound(cos_psi);
     double steps = 1;
     if (!open && psi > outer_rad_) {
       steps = (psi - outer_rad_) / per_step_rad_ - 2;
@@ -529,7 +390,7 @@ class PairSearch {
       const double z =
           std::min(seg.length_s(), absl::ToDoubleSeconds(hi - seg.start()));
       if (a >= z) continue;
-      const auto [x, f] = GoldenMaxS(
+      const auto [x, f] = search::GoldenMaxS(
           [&](double s) { return SinMargin(frame_, seg.PositionAtOffset(s)); },
           a, z, std::max(0.2, absl::ToDoubleSeconds(tol_)));
       if (f > best.margin_rad) best = {seg.start() + absl::Seconds(x), f};

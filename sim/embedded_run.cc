@@ -109,8 +109,8 @@ class EmbeddedRun {
   std::unique_ptr<grpc::Server> aggregator_server_;
   std::unique_ptr<node::NodeService> node_service_;
   std::unique_ptr<grpc::Server> node_server_;
-  std::unique_ptr<proto::Aggregator::Stub> aggregator_stub_;
-  std::unique_ptr<proto::SatelliteNode::Stub> node_stub_;
+  std::unique_ptr<proto::Aggregator::Stub> aggregator_client_;
+  std::unique_ptr<proto::SatelliteNode::Stub> nodes_client_;
 
   std::vector<SatelliteState> sats_;
   proto::TickReply tick_;  // the aggregator's state at the last tick
@@ -179,7 +179,7 @@ absl::Status EmbeddedRun::StartServices() {
   }
   grpc::ChannelArguments args;
   auto agg_channel = aggregator_server_->InProcessChannel(args);
-  aggregator_stub_ = proto::Aggregator::NewStub(agg_channel);
+  aggregator_client_ = proto::Aggregator::NewStub(agg_channel);
 
   node_service_ = std::make_unique<node::NodeService>(agg_channel, chunk);
   const proto::TrainingConfig& t = scenario_.training();
@@ -211,7 +211,7 @@ absl::Status EmbeddedRun::StartServices() {
   if (node_server_ == nullptr) {
     return absl::InternalError("cannot start the in-process satellite nodes");
   }
-  node_stub_ = proto::SatelliteNode::NewStub(node_server_->InProcessChannel(args));
+  nodes_client_ = proto::SatelliteNode::NewStub(node_server_->InProcessChannel(args));
   return absl::OkStatus();
 }
 
@@ -220,7 +220,7 @@ absl::StatusOr<proto::NodeStatus> EmbeddedRun::NodeStatus(int sat) {
   proto::NodeStatusRequest req;
   req.set_satellite(plan_.satellite_names[sat]);
   proto::NodeStatus status;
-  grpc::Status s = node_stub_->Status(&ctx, req, &status);
+  grpc::Status s = nodes_client_->Status(&ctx, req, &status);
   if (!s.ok()) return proto::FromGrpcStatus(s);
   return status;
 }
@@ -291,8 +291,8 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
   proto::LinkReply reply;
   grpc::ClientContext ctx;
   const bool update = seg.payload == Payload::kUpdate;
-  grpc::Status s = update ? node_stub_->SendUpdate(&ctx, req, &reply)
-                          : node_stub_->FetchModel(&ctx, req, &reply);
+  grpc::Status s = update ? nodes_client_->SendUpdate(&ctx, req, &reply)
+                          : nodes_client_->FetchModel(&ctx, req, &reply);
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
   // Still marked as transferring until this segment is fully accounted
   // for, so an aggregation triggered below does not start another one.
@@ -335,7 +335,7 @@ void EmbeddedRun::TrainNow(int sat) {
   proto::TrainReply reply;
   grpc::ClientContext ctx;
   const absl::Time wall0 = env_->WallNow();
-  grpc::Status s = node_stub_->Train(&ctx, req, &reply);
+  grpc::Status s = nodes_client_->Train(&ctx, req, &reply);
   summary_.train_wall_s += absl::ToDoubleSeconds(env_->WallNow() - wall0);
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
   if (!reply.trained()) {
@@ -365,7 +365,7 @@ absl::Status EmbeddedRun::Tick() {
   grpc::ClientContext ctx;
   proto::TickRequest req;
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
-  grpc::Status s = aggregator_stub_->Tick(&ctx, req, &tick_);
+  grpc::Status s = aggregator_client_->Tick(&ctx, req, &tick_);
   if (!s.ok()) return proto::FromGrpcStatus(s);
   if (tick_.next_deadline_ms() != deadline_ms_) {
     loop_.Cancel(deadline_event_);
@@ -395,7 +395,7 @@ absl::Status EmbeddedRun::EvaluateGlobal() {
   proto::ModelRequest req;
   req.set_satellite("ground-evaluator");
   std::unique_ptr<grpc::ClientReader<proto::ModelChunk>> reader(
-      aggregator_stub_->DownloadModel(&ctx, req));
+      aggregator_client_->DownloadModel(&ctx, req));
   std::string bytes;
   proto::ModelChunk chunk;
   while (reader->Read(&chunk)) bytes += chunk.data();
