@@ -248,6 +248,7 @@ class Ephemeris {
         cos_gmst_(cos_gmst),
         sin_gmst_(sin_gmst),
         states_(last_k + 1),
+        directions_(last_k + 1),
         times_(last_k + 1),
         ready_((last_k + kBlock) / kBlock) {
     for (int64_t k = 0; k <= last_k; ++k) {
@@ -265,6 +266,11 @@ class Ephemeris {
     if (!ready_[block]) Fill(block);
     return states_[k];
   }
+  // Unit vector from the Earth's centre, shared by every station's walk.
+  const Vec3& DirectionAt(int64_t k) {
+    At(k);
+    return directions_[k];
+  }
 
  private:
   void Fill(int64_t block) {
@@ -278,6 +284,7 @@ class Ephemeris {
     for (int64_t i = 0; i < count; ++i) {
       const int64_t k = first + i;
       states_[k] = ToEcef(buffer[i], TimeAt(k), cos_gmst_[k], sin_gmst_[k]);
+      directions_[k] = Normalized(states_[k].position_km);
     }
     ready_[block] = true;
   }
@@ -288,6 +295,7 @@ class Ephemeris {
   const std::vector<double>& sin_gmst_;
   const Propagator* satellite_ = nullptr;
   std::vector<EcefState> states_;
+  std::vector<Vec3> directions_;
   std::vector<absl::Time> times_;
   std::vector<char> ready_;  // per block; not vector<bool>, read per sample
 };
@@ -346,8 +354,7 @@ class PairSearch {
   // while. Outside, stop two steps early so that a short pass is always
   // preceded by consecutive samples.
   int64_t Skip(int64_t k, bool open) {
-    const double cos_psi =
-        Dot(Normalized(eph_.At(k).position_km), station_dir_);
+    const double cos_psi = Dot(eph_.DirectionAt(k), station_dir_);
     if (!std::isfinite(cos_psi)) return 1;  // a failed propagation (NaN)
     // Within the outer cone (or, in view, outside the inner one) the next
     // sample is due anyway: no arccosine needed.
