@@ -36,6 +36,12 @@ inline Vec3 Normalized(const Vec3& v) {
   return n > 0 ? (1.0 / n) * v : v;
 }
 
+// Seconds in `d` as a double, by integer nanoseconds: absl::ToDoubleSeconds
+// divides Durations in general and is slow in the inner loops of searches.
+inline double SecondsOf(absl::Duration d) {
+  return static_cast<double>(absl::ToInt64Nanoseconds(d)) * 1e-9;
+}
+
 // WGS-84 ellipsoid; mu and J2 as used by the J2 propagator (EGM-96 values).
 inline constexpr double kEarthEquatorialRadiusKm = 6378.137;
 inline constexpr double kEarthFlattening = 1.0 / 298.257223563;

@@ -67,7 +67,7 @@ absl::Time IllinoisCrossing(const Margin& margin, absl::Time below,
                             absl::Time above, absl::Duration tolerance) {
   const double x = IllinoisRootS(
       [&](double s) { return margin(below + absl::Seconds(s)); }, 0.0,
-      absl::ToDoubleSeconds(above - below), absl::ToDoubleSeconds(tolerance));
+      SecondsOf(above - below), SecondsOf(tolerance));
   return below + absl::Seconds(x);
 }
 
@@ -104,7 +104,7 @@ std::pair<absl::Time, double> GoldenMax(const Margin& margin, absl::Time lo,
                                         absl::Duration tolerance) {
   const auto [x, f] = GoldenMaxS(
       [&](double s) { return margin(lo + absl::Seconds(s)); }, 0.0,
-      absl::ToDoubleSeconds(hi - lo), absl::ToDoubleSeconds(tolerance));
+      SecondsOf(hi - lo), SecondsOf(tolerance));
   return {lo + absl::Seconds(x), f};
 }
 

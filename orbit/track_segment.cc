@@ -3,10 +3,10 @@
 namespace orbitfl::orbit {
 
 TrackSegment::TrackSegment(const EcefState& a, const EcefState& b)
-    : a_(a), b_(b), h_s_(absl::ToDoubleSeconds(b.time - a.time)) {}
+    : a_(a), b_(b), h_s_(SecondsOf(b.time - a.time)) {}
 
 Vec3 TrackSegment::PositionAt(absl::Time t) const {
-  return PositionAtOffset(absl::ToDoubleSeconds(t - a_.time));
+  return PositionAtOffset(SecondsOf(t - a_.time));
 }
 
 Vec3 TrackSegment::PositionAtOffset(double seconds) const {

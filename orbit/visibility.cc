@@ -100,7 +100,7 @@ absl::Time RefineCrossing(const Pair& pair, const StationFrame& station,
                           const TrackSegment& segment, bool rising,
                           absl::Duration tolerance) {
   const double h = segment.length_s();
-  const double tol_s = absl::ToDoubleSeconds(tolerance);
+  const double tol_s = SecondsOf(tolerance);
   const double x = search::IllinoisRootS(
       [&](double s) { return SinMargin(station, segment.PositionAtOffset(s)); },
       rising ? 0.0 : h, rising ? h : 0.0, tol_s);
@@ -393,13 +393,13 @@ class PairSearch {
     for (int64_t j : {b - 1, b}) {
       if (j < 0 || j + 1 > last_k_) continue;
       const TrackSegment seg(eph_.At(j), eph_.At(j + 1));
-      const double a = std::max(0.0, absl::ToDoubleSeconds(lo - seg.start()));
+      const double a = std::max(0.0, SecondsOf(lo - seg.start()));
       const double z =
-          std::min(seg.length_s(), absl::ToDoubleSeconds(hi - seg.start()));
+          std::min(seg.length_s(), SecondsOf(hi - seg.start()));
       if (a >= z) continue;
       const auto [x, f] = search::GoldenMaxS(
           [&](double s) { return SinMargin(frame_, seg.PositionAtOffset(s)); },
-          a, z, std::max(0.2, absl::ToDoubleSeconds(tol_)));
+          a, z, std::max(0.2, SecondsOf(tol_)));
       if (f > best.margin_rad) best = {seg.start() + absl::Seconds(x), f};
     }
     return best;
@@ -496,7 +496,7 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
   // cone inside which it cannot be out of view (narrow), in radians of
   // angle at the Earth's centre.
   constexpr double kConeMarginRad = 0.5 * kDegToRad;
-  const double step_s = absl::ToDoubleSeconds(options.scan_step);
+  const double step_s = SecondsOf(options.scan_step);
   // Satellites are dealt to threads in contiguous ranges; each thread has
   // its own ephemeris and output, merged and sorted at the end.
   const int num_sats = static_cast<int>(satellites.size());
