@@ -9,8 +9,9 @@
 # Skyfield runs find_events on the first SKYFIELD_SATELLITES (default 20)
 # satellites; both are compared per satellite-station-day, and Skyfield's
 # edges (bisected on its exact altaz) are matched against orbitfl's.
-# orbitfl's search is timed by orbitfl itself, on one thread and on every
-# core (the windows are the same either way).
+# orbitfl's search is timed by orbitfl itself (best of 5 runs: it takes
+# tens of milliseconds, so scheduling noise is large), on one thread and on
+# every core (the windows are the same either way).
 source "$(dirname "$0")/common.sh"
 SATS=${1:-100}
 SKY_SATS=${2:-20}
@@ -24,11 +25,16 @@ STATIONS=experiments/data/ground_stations_13.csv
 START=2026-03-20T00:00:00Z
 STOP=2026-03-21T00:00:00Z
 
-run_contacts() {  # run_contacts THREADS: prints the search's seconds
-  "$BIN" contacts --threads="$1" --tle="$WORK/shell.tle" --stations=$STATIONS \
-    --start=$START --stop=$STOP > "$WORK/contacts.csv" 2> "$WORK/log"
+run_contacts() {  # run_contacts THREADS: the search's best seconds of 5 runs
+  local best="" t i
+  for i in 1 2 3 4 5; do
+    "$BIN" contacts --threads="$1" --tle="$WORK/shell.tle" --stations=$STATIONS \
+      --start=$START --stop=$STOP > "$WORK/contacts.csv" 2> "$WORK/log"
+    t=$(sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$WORK/log" | head -1)
+    if [[ -z $best ]] || (($(echo "$t < $best" | bc -l))); then best=$t; fi
+  done
   cat "$WORK/log" >&2
-  sed -n 's/.* in \([0-9.]*\) s$/\1/p' "$WORK/log" | head -1
+  echo "$best"
 }
 cores=$(nproc)
 all_s=$(run_contacts "$cores")
