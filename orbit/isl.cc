@@ -28,26 +28,19 @@ constexpr double kMaxRelativeAccelKmS2 = 0.02;
 // comes from the same call whatever the number of threads.
 constexpr int kSeriesBlock = 32;
 
-// Inline vector arithmetic for the scan's inner loops (frames.h's operators
-// live in another translation unit, and calls to them dominated a profile).
-inline Vec3 Add(const Vec3& a, const Vec3& b) {
-  return {a.x + b.x, a.y + b.y, a.z + b.z};
-}
-inline Vec3 Sub(const Vec3& a, const Vec3& b) {
-  return {a.x - b.x, a.y - b.y, a.z - b.z};
-}
-inline Vec3 Mul(double s, const Vec3& v) { return {s * v.x, s * v.y, s * v.z}; }
-inline double Dot3(const Vec3& a, const Vec3& b) {
-  return a.x * b.x + a.y * b.y + a.z * b.z;
-}
-inline double Len(const Vec3& v) { return std::sqrt(Dot3(v, v)); }
+
+// Function forms of frames.h's (inline) operators, which read better in the
+// long expressions below.
+inline Vec3 Plus(const Vec3& a, const Vec3& b) { return a + b; }
+inline Vec3 Minus(const Vec3& a, const Vec3& b) { return a - b; }
+inline Vec3 Times(double s, const Vec3& v) { return s * v; }
 
 // SegmentClearanceKm, given d = b - a and |d|^2.
 inline double Clearance(const Vec3& a_km, const Vec3& d_km, double d_sq) {
   // Closest point of the segment a + s d, s in [0, 1], to the origin.
   const double s =
-      d_sq > 0 ? std::clamp(-Dot3(a_km, d_km) / d_sq, 0.0, 1.0) : 0.0;
-  return Len(Add(a_km, Mul(s, d_km)));
+      d_sq > 0 ? std::clamp(-Dot(a_km, d_km) / d_sq, 0.0, 1.0) : 0.0;
+  return Norm(Plus(a_km, Times(s, d_km)));
 }
 
 // Cubic position over one step, p(u) = c0 + c1 u + c2 u^2 + c3 u^3 for u in
@@ -59,11 +52,11 @@ inline double Clearance(const Vec3& a_km, const Vec3& d_km, double d_sq) {
 struct Cubic {
   Vec3 c0, c1, c2, c3;
   Vec3 At(double u) const {
-    return Add(c0, Mul(u, Add(c1, Mul(u, Add(c2, Mul(u, c3))))));
+    return Plus(c0, Times(u, Plus(c1, Times(u, Plus(c2, Times(u, c3))))));
   }
   // dp/du.
   Vec3 Slope(double u) const {
-    return Add(c1, Mul(u, Add(Mul(2.0, c2), Mul(3.0 * u, c3))));
+    return Plus(c1, Times(u, Plus(Times(2.0, c2), Times(3.0 * u, c3))));
   }
 };
 
@@ -76,10 +69,10 @@ struct alignas(64) State {
 };
 
 Cubic Hermite(const State& s0, const State& s1, double h_s) {
-  const Vec3 m0 = Mul(h_s, s0.v_km_s), m1 = Mul(h_s, s1.v_km_s);
-  const Vec3 dp = Sub(s1.r_km, s0.r_km);
-  return {s0.r_km, m0, Sub(Mul(3.0, dp), Add(Mul(2.0, m0), m1)),
-          Sub(Add(m0, m1), Mul(2.0, dp))};
+  const Vec3 m0 = Times(h_s, s0.v_km_s), m1 = Times(h_s, s1.v_km_s);
+  const Vec3 dp = Minus(s1.r_km, s0.r_km);
+  return {s0.r_km, m0, Minus(Times(3.0, dp), Plus(Times(2.0, m0), m1)),
+          Minus(Plus(m0, m1), Times(2.0, dp))};
 }
 
 // Range and the in-view margin of one pair at one instant: the margin is
@@ -99,8 +92,8 @@ class LinkModel {
         surely_out_sq_((max_range_km + 1e-6) * (max_range_km + 1e-6)),
         clear_for_sure_sq_(min_clearance_km * min_clearance_km * (1 + 1e-9)) {}
   Geometry At(const Vec3& a_km, const Vec3& b_km) const {
-    const Vec3 d = Sub(b_km, a_km);
-    const double d_sq = Dot3(d, d);
+    const Vec3 d = Minus(b_km, a_km);
+    const double d_sq = Dot(d, d);
     const double range_km = std::sqrt(d_sq);
     return {range_km, std::min(max_range_km_ - range_km,
                                Clearance(a_km, d, d_sq) - min_clearance_km_)};
@@ -226,7 +219,7 @@ class SliceScan {
   struct OpenList {
     std::vector<OpenWindow> windows;
     std::vector<absl::Time> starts;
-    void Add(const OpenWindow& w, absl::Time start) {
+    void Plus(const OpenWindow& w, absl::Time start) {
       windows.push_back(w);
       starts.push_back(start);
     }
@@ -268,7 +261,7 @@ class SliceScan {
   // d . d/dt d of the relative position d: the range times the range rate,
   // which has the rate's sign (km^2/s).
   double RangeRate(const std::vector<State>& s, int a, int b) const {
-    return Dot3(Sub(s[b].r_km, s[a].r_km), Sub(s[b].v_km_s, s[a].v_km_s));
+    return Dot(Minus(s[b].r_km, s[a].r_km), Minus(s[b].v_km_s, s[a].v_km_s));
   }
   // To the nanosecond, in integer arithmetic (absl's Duration * double
   // showed in profiles).
@@ -292,7 +285,7 @@ class SliceScan {
   Approach ClosestApproach(const PairMotion& m, double rate0,
                            double rate1) const {
     const double u = StationaryU(m, rate0, rate1);
-    return {TimeAt(u), Len(Sub(m.cb.At(u), m.ca.At(u)))};
+    return {TimeAt(u), Norm(Minus(m.cb.At(u), m.ca.At(u)))};
   }
   Edge RefineEdge(const PairMotion& m, const Probe& lo, const Probe& hi) const;
   void Emit(int a, int b, int32_t start_step, absl::Time start, absl::Time end,
@@ -350,8 +343,8 @@ void SliceScan::Sample(int64_t k) {
                               ? series_[i * kSeriesBlock + (k - block_first)]
                               : sats[i]->Propagate(ctx_.SampleTime(k));
     cur_[i] = {s.position_km, s.velocity_km_s,
-               Dot3(s.position_km, s.position_km)};
-    max_speed_cur_ = std::max(max_speed_cur_, Len(s.velocity_km_s));
+               Dot(s.position_km, s.position_km)};
+    max_speed_cur_ = std::max(max_speed_cur_, Norm(s.velocity_km_s));
   }
 }
 
@@ -366,8 +359,8 @@ void SliceScan::ForEachSatellite(double search_km, const Visit& visit) {
     for (int a = 0; a < n; ++a) {
       pair_b_.clear();
       for (int b : ctx_.partners[a]) {
-        const Vec3 d = Sub(cur_[b].r_km, cur_[a].r_km);
-        if (Dot3(d, d) <= search_sq) pair_b_.push_back(b);
+        const Vec3 d = Minus(cur_[b].r_km, cur_[a].r_km);
+        if (Dot(d, d) <= search_sq) pair_b_.push_back(b);
       }
       visit(a, absl::MakeConstSpan(pair_b_));
     }
@@ -400,7 +393,7 @@ size_t SliceScan::FindNearPairs(double search_km) {
   constexpr int64_t kBias = int64_t{1} << 20;
   double max_radius_km = 0;
   for (const State& s : cur_) {
-    max_radius_km = std::max(max_radius_km, Len(s.r_km));
+    max_radius_km = std::max(max_radius_km, Norm(s.r_km));
   }
   const double cell_km = std::max(search_km, max_radius_km / (kBias / 2));
   auto key_of = [](int64_t ix, int64_t iy, int64_t iz) {
@@ -430,10 +423,10 @@ size_t SliceScan::FindNearPairs(double search_km) {
     const int si = keyed_[i].second;
     std::pair<int, int>* out = near_pairs_.data();
     for (int j = from; j < to; ++j) {
-      const Vec3 d = Sub(sorted_km_[j], ri);
+      const Vec3 d = Minus(sorted_km_[j], ri);
       const int sj = keyed_[j].second;
       out[count] = {std::min(si, sj), std::max(si, sj)};
-      count += Dot3(d, d) <= search_sq;
+      count += Dot(d, d) <= search_sq;
     }
   };
   for (int begin = 0; begin < n;) {
@@ -527,7 +520,7 @@ void SliceScan::Start(int a, absl::Span<const int> candidates) {
   for (int b : candidates) {
     const Geometry g = AtSample(cur_, a, b);
     if (g.in_view()) {
-      open_[a].Add({b, 0, g.range_km, RangeRate(cur_, a, b)}, t1_);
+      open_[a].Plus({b, 0, g.range_km, RangeRate(cur_, a, b)}, t1_);
     }
   }
 }
@@ -545,10 +538,10 @@ void SliceScan::Advance(int a, absl::Span<const int> candidates) {
     OpenWindow w = open[i];
     stamp_[w.b] = epoch_;
     const State& sb = cur_[w.b];
-    const Vec3 d = Sub(sb.r_km, sa.r_km);
-    const double rate1 = Dot3(d, Sub(sb.v_km_s, sa.v_km_s));
+    const Vec3 d = Minus(sb.r_km, sa.r_km);
+    const double rate1 = Dot(d, Minus(sb.v_km_s, sa.v_km_s));
     const auto [range1_km, in_view] =
-        link_.RangeAndInView(sa, sb, d, Dot3(d, d));
+        link_.RangeAndInView(sa, sb, d, Dot(d, d));
     const bool turned =
         (w.rate < 0 && rate1 >= 0) || (w.rate > 0 && rate1 <= 0);
     if (in_view && !turned) {
@@ -567,9 +560,9 @@ void SliceScan::Advance(int a, absl::Span<const int> candidates) {
   for (int b : candidates) {
     if (stamp_[b] == epoch_) continue;
     const State& sb = cur_[b];
-    const Vec3 d = Sub(sb.r_km, sa.r_km);
-    const double rate1 = Dot3(d, Sub(sb.v_km_s, sa.v_km_s));
-    if (!link_.SurelyOut(Dot3(d, d))) {
+    const Vec3 d = Minus(sb.r_km, sa.r_km);
+    const double rate1 = Dot(d, Minus(sb.v_km_s, sa.v_km_s));
+    if (!link_.SurelyOut(Dot(d, d))) {
       const Geometry g1 = AtSample(cur_, a, b);
       if (g1.in_view()) {
         OpenDuringStep(a, b, g1, rate1);
@@ -608,9 +601,9 @@ bool SliceScan::Carry(int a, OpenWindow& w, absl::Time& start, double rate1,
     // The range peaks inside the step. The straight line through the state
     // at t1 plus the acceleration bound caps it; only a peak that may pass
     // max range needs a look (a short gap in the window).
-    const Vec3 d1 = Sub(cur_[b].r_km, cur_[a].r_km);
-    const Vec3 w1 = Sub(cur_[b].v_km_s, cur_[a].v_km_s);
-    const double cap_km = std::max(Len(d1), Len(Sub(d1, Mul(h_s_, w1)))) +
+    const Vec3 d1 = Minus(cur_[b].r_km, cur_[a].r_km);
+    const Vec3 w1 = Minus(cur_[b].v_km_s, cur_[a].v_km_s);
+    const double cap_km = std::max(Norm(d1), Norm(Minus(d1, Times(h_s_, w1)))) +
                           0.5 * kMaxRelativeAccelKmS2 * h_s_ * h_s_;
     if (cap_km >= link_.max_range_km()) {
       const PairMotion m = Motion(a, b);
@@ -646,7 +639,7 @@ void SliceScan::OpenDuringStep(int a, int b, const Geometry& g1, double rate1) {
       min_km = std::min(min_km, closest.range_km);
     }
   }
-  open_[a].Add({b, step_, min_km, rate1}, start.time);
+  open_[a].Plus({b, step_, min_km, rate1}, start.time);
 }
 
 // A pair out of view at both ends of the step may still see each other
@@ -656,13 +649,13 @@ void SliceScan::CheckShortWindow(int a, int b, double rate1) {
   if (!(rate0 < 0 && rate1 >= 0)) return;
   // Cheap bound first: the closest point of the straight line through the
   // state at t1 over the step, less what acceleration can bend it.
-  const Vec3 d1 = Sub(cur_[b].r_km, cur_[a].r_km);
-  const Vec3 w1 = Sub(cur_[b].v_km_s, cur_[a].v_km_s);
-  const double w_sq = Dot3(w1, w1);
+  const Vec3 d1 = Minus(cur_[b].r_km, cur_[a].r_km);
+  const Vec3 w1 = Minus(cur_[b].v_km_s, cur_[a].v_km_s);
+  const double w_sq = Dot(w1, w1);
   const double tau_s =
-      w_sq > 0 ? std::clamp(-Dot3(d1, w1) / w_sq, -h_s_, 0.0) : 0.0;
+      w_sq > 0 ? std::clamp(-Dot(d1, w1) / w_sq, -h_s_, 0.0) : 0.0;
   const double floor_km =
-      Len(Add(d1, Mul(tau_s, w1))) - 0.5 * kMaxRelativeAccelKmS2 * h_s_ * h_s_;
+      Norm(Plus(d1, Times(tau_s, w1))) - 0.5 * kMaxRelativeAccelKmS2 * h_s_ * h_s_;
   if (floor_km > link_.max_range_km()) return;
   const Geometry g1 = AtSample(cur_, a, b);
   const PairMotion m = Motion(a, b);
@@ -693,7 +686,7 @@ double SliceScan::StationaryU(const PairMotion& m, double rate0,
   // Root of d(u) . d'(u) for the relative position d; at the ends it is h
   // times the exact d . d/dt d (the range times the range rate).
   auto f = [&m](double u) {
-    return Dot3(Sub(m.cb.At(u), m.ca.At(u)), Sub(m.cb.Slope(u), m.ca.Slope(u)));
+    return Dot(Minus(m.cb.At(u), m.ca.At(u)), Minus(m.cb.Slope(u), m.ca.Slope(u)));
   };
   return FindRoot(f, 0.0, h_s_ * rate0, 1.0, h_s_ * rate1, u_tol_);
 }
@@ -890,8 +883,8 @@ std::vector<IslWindow> Stitch(std::vector<SliceWindows> slices) {
 }  // namespace
 
 double SegmentClearanceKm(const Vec3& a_km, const Vec3& b_km) {
-  const Vec3 d = Sub(b_km, a_km);
-  return Clearance(a_km, d, Dot3(d, d));
+  const Vec3 d = Minus(b_km, a_km);
+  return Clearance(a_km, d, Dot(d, d));
 }
 
 absl::StatusOr<std::vector<IslWindow>> FindIslWindows(
