@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "orbit/isl.h"
 #include "orbit/propagator.h"
+#include "experiments/bench/shell.h"
 #include "orbit/walker.h"
 
 namespace orbitfl::orbit {
@@ -25,15 +26,8 @@ int Main() {
   o.altitude_km = 550;
   o.inclination_deg = 53;
   o.epoch = absl::FromUnixSeconds(1774000000);  // 2026-03-20
-  std::vector<std::unique_ptr<J2Propagator>> owned;
-  std::vector<const Propagator*> sats;
-  // Kept in a variable: a range-for over *WalkerDelta(o) would iterate a
-  // destroyed temporary.
-  const std::vector<NamedElements> elements = *WalkerDelta(o);
-  for (const NamedElements& e : elements) {
-    owned.push_back(*J2Propagator::Create(e.elements));
-    sats.push_back(owned.back().get());
-  }
+  const Shell shell = MakeShell(o);
+  const std::vector<const Propagator*>& sats = shell.satellites;
   IslOptions search;
   search.start = o.epoch;
   search.stop = o.epoch + absl::Hours(24);

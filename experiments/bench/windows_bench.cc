@@ -10,6 +10,7 @@
 #include "orbit/frames.h"
 #include "orbit/propagator.h"
 #include "orbit/visibility.h"
+#include "experiments/bench/shell.h"
 #include "orbit/walker.h"
 
 namespace orbitfl::orbit {
@@ -43,13 +44,8 @@ void BM_GroundWindows(benchmark::State& state) {
   o.altitude_km = 506.4;
   o.inclination_deg = 90;
   o.epoch = absl::FromUnixSeconds(1774000000);
-  std::vector<std::unique_ptr<J2Propagator>> owned;
-  std::vector<const Propagator*> sats;
-  const std::vector<NamedElements> elements = *WalkerDelta(o);
-  for (const NamedElements& e : elements) {
-    owned.push_back(*J2Propagator::Create(e.elements));
-    sats.push_back(owned.back().get());
-  }
+  const Shell shell = MakeShell(o);
+  const std::vector<const Propagator*>& sats = shell.satellites;
   const std::vector<GroundStation> stations = Stations13(0);
   WindowSearchOptions search;
   search.start = o.epoch;
