@@ -10,21 +10,38 @@
 
 namespace orbitfl::sim {
 
+absl::StatusOr<TleSatellites> LoadTleSatellites(const std::string& path) {
+  ORBITFL_ASSIGN_OR_RETURN(std::vector<orbit::Tle> tles,
+                           orbit::LoadTleFile(path));
+  TleSatellites sats;
+  for (const orbit::Tle& tle : tles) {
+    ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<orbit::Sgp4Propagator> p,
+                             orbit::Sgp4Propagator::Create(tle));
+    sats.names.push_back(tle.name.empty() ? absl::StrCat(tle.catalog_number)
+                                          : tle.name);
+    sats.propagators.push_back(p.get());
+    sats.owned.push_back(std::move(p));
+  }
+  return sats;
+}
+
+orbit::GroundStation ToOrbitStation(const proto::GroundStation& g) {
+  return {g.name(),
+          {g.lat_deg() * orbit::kDegToRad, g.lon_deg() * orbit::kDegToRad,
+           g.alt_m() / 1000.0},
+          g.min_elevation_deg() * orbit::kDegToRad};
+}
+
 absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
                                              absl::Time start,
                                              absl::Time stop) {
   ContactPlan plan;
   const proto::Constellation& con = scenario.constellation();
   if (con.has_tle_file()) {
-    ORBITFL_ASSIGN_OR_RETURN(std::vector<orbit::Tle> tles,
-                             orbit::LoadTleFile(con.tle_file()));
-    for (const orbit::Tle& tle : tles) {
-      ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<orbit::Sgp4Propagator> p,
-                               orbit::Sgp4Propagator::Create(tle));
-      plan.satellite_names.push_back(
-          tle.name.empty() ? absl::StrCat(tle.catalog_number) : tle.name);
-      plan.orbits.push_back(std::move(p));
-    }
+    ORBITFL_ASSIGN_OR_RETURN(TleSatellites sats,
+                             LoadTleSatellites(con.tle_file()));
+    plan.satellite_names = std::move(sats.names);
+    for (auto& p : sats.owned) plan.orbits.push_back(std::move(p));
   } else {
     const bool star = con.has_walker_star();
     const proto::Walker& w = star ? con.walker_star() : con.walker_delta();
@@ -51,13 +68,7 @@ absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
         absl::StrCat("constellation: no satellites in ", con.tle_file()));
   }
   for (const proto::GroundStation& g : scenario.stations()) {
-    orbit::GroundStation station;
-    station.name = g.name();
-    station.location.lat_rad = g.lat_deg() * orbit::kDegToRad;
-    station.location.lon_rad = g.lon_deg() * orbit::kDegToRad;
-    station.location.alt_km = g.alt_m() / 1000.0;
-    station.min_elevation_rad = g.min_elevation_deg() * orbit::kDegToRad;
-    plan.stations.push_back(station);
+    plan.stations.push_back(ToOrbitStation(g));
   }
   std::vector<const orbit::Propagator*> orbits;
   for (const auto& p : plan.orbits) orbits.push_back(p.get());

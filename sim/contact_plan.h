@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "orbit/propagator.h"
+#include "orbit/sgp4.h"
 #include "orbit/visibility.h"
 #include "proto/scenario.pb.h"
 
@@ -24,6 +25,18 @@ struct ContactPlan {
   // run directory's millisecond times reproduce them exactly.
   std::vector<orbit::ContactWindow> windows;
 };
+
+// Satellites of a TLE file, propagated with SGP4/SDP4, named by their name
+// lines (or catalog numbers when there are none).
+struct TleSatellites {
+  std::vector<std::string> names;
+  std::vector<std::unique_ptr<orbit::Sgp4Propagator>> owned;
+  std::vector<const orbit::Propagator*> propagators;
+};
+absl::StatusOr<TleSatellites> LoadTleSatellites(const std::string& path);
+
+// A scenario or CSV station in the orbit engine's units.
+orbit::GroundStation ToOrbitStation(const proto::GroundStation& g);
 
 absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
                                              absl::Time start,

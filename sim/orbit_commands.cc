@@ -16,6 +16,7 @@
 #include "orbit/tle.h"
 #include "orbit/visibility.h"
 #include "orbit/walker.h"
+#include "sim/contact_plan.h"
 #include "sim/env.h"
 #include "sim/flags.h"
 #include "sim/stations.h"
@@ -27,27 +28,6 @@ namespace {
 
 // Catalog numbers of designed satellites start here (5-digit TLE field).
 constexpr int kFirstDesignedCatalogNumber = 70000;
-
-struct TleSatellites {
-  std::vector<std::string> names;
-  std::vector<std::unique_ptr<orbit::Sgp4Propagator>> owned;
-  std::vector<const orbit::Propagator*> propagators;
-};
-
-absl::StatusOr<TleSatellites> LoadSatellites(const std::string& path) {
-  ORBITFL_ASSIGN_OR_RETURN(std::vector<orbit::Tle> tles,
-                           orbit::LoadTleFile(path));
-  TleSatellites sats;
-  for (const orbit::Tle& tle : tles) {
-    ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<orbit::Sgp4Propagator> p,
-                             orbit::Sgp4Propagator::Create(tle));
-    sats.names.push_back(tle.name.empty() ? absl::StrCat(tle.catalog_number)
-                                          : tle.name);
-    sats.propagators.push_back(p.get());
-    sats.owned.push_back(std::move(p));
-  }
-  return sats;
-}
 
 struct Span {
   absl::Time start, stop;
@@ -116,7 +96,7 @@ absl::Status PropagateCommand(const std::vector<std::string>& args,
         wall_s, states / wall_s / 1e6);
     return absl::OkStatus();
   }
-  ORBITFL_ASSIGN_OR_RETURN(TleSatellites sats, LoadSatellites(path));
+  ORBITFL_ASSIGN_OR_RETURN(TleSatellites sats, LoadTleSatellites(path));
   out << "satellite,utc,x_km,y_km,z_km,vx_km_s,vy_km_s,vz_km_s\n";
   std::string line;
   for (size_t i = 0; i < sats.owned.size(); ++i) {
@@ -171,7 +151,7 @@ absl::Status ContactsCommand(const std::vector<std::string>& args,
         "orbitfl contacts: nothing to compute: give --stations=CSV, "
         "--isl-max-range-km=R or both");
   }
-  ORBITFL_ASSIGN_OR_RETURN(TleSatellites sats, LoadSatellites(path));
+  ORBITFL_ASSIGN_OR_RETURN(TleSatellites sats, LoadTleSatellites(path));
   Env* env = Env::Default();
   std::string csv =
       "kind,a,b,start_utc,end_utc,duration_s,max_elevation_deg,rate_bps\n";
@@ -181,10 +161,7 @@ absl::Status ContactsCommand(const std::vector<std::string>& args,
         LoadStationsCsv(flags.Get("stations"), env));
     std::vector<orbit::GroundStation> stations;
     for (const proto::GroundStation& g : rows) {
-      stations.push_back({g.name(),
-                          {g.lat_deg() * orbit::kDegToRad,
-                           g.lon_deg() * orbit::kDegToRad, g.alt_m() / 1000},
-                          g.min_elevation_deg() * orbit::kDegToRad});
+      stations.push_back(ToOrbitStation(g));
     }
     orbit::WindowSearchOptions search;
     search.start = span.start;
