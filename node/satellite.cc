@@ -16,70 +16,48 @@ absl::StatusOr<std::unique_ptr<Satellite>> Satellite::Create(
     return absl::InvalidArgumentError(
         absl::StrCat("satellite ", options.name, ": no orbit or world"));
   }
-  if (options.sensor.capture_interval <= absl::ZeroDuration() ||
-      options.sensor.max_tiles < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "sensor: expected capture_interval_s > 0 and max_tiles >= 1, got ",
-        absl::ToDoubleSeconds(options.sensor.capture_interval), " and ",
-        options.sensor.max_tiles));
-  }
   if (!(options.onboard_flops > 0)) {
     return absl::InvalidArgumentError(
         absl::StrCat("training.onboard_flops: expected > 0, got ",
                      options.onboard_flops));
   }
+  ORBITFL_ASSIGN_OR_RETURN(
+      Sensor sensor,
+      Sensor::Create(options.sensor, options.orbit, options.tiles, options.epoch));
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<LocalTrainer> trainer,
                            LocalTrainer::Create(options.trainer));
   return std::unique_ptr<Satellite>(
-      new Satellite(options, std::move(trainer)));
+      new Satellite(options, std::move(sensor), std::move(trainer)));
 }
 
-Satellite::Satellite(const SatelliteOptions& options,
+Satellite::Satellite(const SatelliteOptions& options, Sensor sensor,
                      std::unique_ptr<LocalTrainer> trainer)
     : options_(options),
       trainer_(std::move(trainer)),
-      store_(options.tiles->options().pixels, world::kTileBands,
-             options.sensor.max_tiles) {
+      sensor_(std::move(sensor)) {
   // Each satellite's own stream: seed_seq{seed, entity, stream}.
   std::seed_seq seq{options.seed, static_cast<uint64_t>(options.index),
                     uint64_t{1}};
   gen_.seed(seq);
 }
 
-void Satellite::CaptureUntil(absl::Time t) {
-  const double min_sun_rad =
-      options_.sensor.min_sun_elevation_deg * orbit::kDegToRad;
-  for (;; ++next_capture_) {
-    const absl::Time at =
-        options_.epoch + next_capture_ * options_.sensor.capture_interval;
-    if (at > t) break;
-    const orbit::StateVector s = options_.orbit->Propagate(at);
-    orbit::Geodetic ground =
-        orbit::EcefToGeodetic(orbit::InertialToEcef(s.position_km, at));
-    ground.alt_km = 0;
-    if (orbit::SunElevationRad(ground, at) < min_sun_rad) continue;
-    const world::Tile tile = options_.tiles->Synthesize(
-        ground.lat_rad * orbit::kRadToDeg, ground.lon_rad * orbit::kRadToDeg,
-        at);
-    store_.Add(tile.pixels.data(), static_cast<int64_t>(tile.label));
-  }
-}
+void Satellite::CaptureUntil(absl::Time t) { sensor_.CaptureUntil(t); }
 
 absl::StatusOr<proto::TrainReply> Satellite::Train(absl::Time t) {
   CaptureUntil(t);
   proto::TrainReply reply;
-  reply.set_tiles_stored(store_.size());
+  reply.set_tiles_stored(store().size());
   if (!model_) {
     reply.set_reason("no global model on board yet");
     return reply;
   }
-  if (store_.size() < options_.min_tiles) {
-    reply.set_reason(absl::StrCat("only ", store_.size(), " tiles stored, ",
+  if (store().size() < options_.min_tiles) {
+    reply.set_reason(absl::StrCat("only ", store().size(), " tiles stored, ",
                                   options_.min_tiles, " needed"));
     return reply;
   }
   ORBITFL_ASSIGN_OR_RETURN(TrainResult result,
-                           trainer_->Train(*model_, store_.tiles(), gen_));
+                           trainer_->Train(*model_, store().tiles(), gen_));
   result.delta.set_satellite(options_.name);
   update_bytes_.clear();
   result.delta.SerializeToString(&update_bytes_);
@@ -156,7 +134,7 @@ proto::NodeStatus Satellite::Status() const {
   s.set_update_base_version(update_base_version_);
   s.set_update_bytes(static_cast<int64_t>(update_bytes_.size()));
   s.set_update_acked_bytes(update_acked_);
-  s.set_tiles_stored(store_.size());
+  s.set_tiles_stored(store().size());
   return s;
 }
 

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "node/sensor.h"
 #include "node/tile_store.h"
 #include "node/trainer.h"
 #include "orbit/propagator.h"
@@ -22,14 +23,6 @@
 #include "sim/world/tile.h"
 
 namespace orbitfl::node {
-
-struct SensorOptions {
-  absl::Duration capture_interval = absl::Seconds(60);
-  // Captures only while the Sun is at least this high at the sub-satellite
-  // point.
-  double min_sun_elevation_deg = 10;
-  int max_tiles = 2000;
-};
 
 struct SatelliteOptions {
   std::string name;
@@ -78,17 +71,17 @@ class Satellite {
   int64_t downloaded_bytes() const {
     return static_cast<int64_t>(download_.size());
   }
-  const TileStore& store() const { return store_; }
+  const TileStore& store() const { return sensor_.store(); }
+  const Sensor& sensor() const { return sensor_; }
 
  private:
-  Satellite(const SatelliteOptions& options,
+  Satellite(const SatelliteOptions& options, Sensor sensor,
             std::unique_ptr<LocalTrainer> trainer);
 
   SatelliteOptions options_;
   std::unique_ptr<LocalTrainer> trainer_;
-  TileStore store_;
+  Sensor sensor_;
   std::mt19937_64 gen_;  // this satellite's mini-batch stream
-  int64_t next_capture_ = 0;  // index of the next capture instant
   std::optional<proto::Model> model_;
   int64_t download_version_ = -1;  // -1: no download in progress
   std::string download_;

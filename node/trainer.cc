@@ -1,42 +1,47 @@
 #include "node/trainer.h"
 
-#include <mutex>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "node/model_internal.h"
-#include "third_party/status_macros.h"
 #include "proto/tensor_util.h"
+#include "third_party/status_macros.h"
 
 namespace orbitfl::node {
 namespace {
 
-// LibTorch reports errors as c10::Error; they stop at this boundary.
-template <typename F>
-auto CatchTorch(const char* what, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const c10::Error& e) {
-    return absl::InternalError(
-        absl::StrCat(what, ": LibTorch error: ", e.what_without_backtrace()));
-  }
-}
+using internal::CatchTorch;
 
-// One intra-op thread: reductions then run in one fixed order, so a run
-// gives byte-identical models on any machine whatever its core count.
-// (The models are small; measured on the demo, a second thread bought
-// nothing.) Parallelism belongs across satellites instead.
-void PinTorchThreads() {
-  static std::once_flag once;
-  std::call_once(once, [] { at::set_num_threads(1); });
+absl::Status CheckTiles(const char* what, const ModelSpec& spec,
+                        const TileDataset& data) {
+  if (data.pixels != spec.pixels || data.bands != spec.bands) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ": tiles are ", data.pixels, "x", data.pixels, "x", data.bands,
+        ", the model expects ", spec.pixels, "x", spec.pixels, "x",
+        spec.bands));
+  }
+  if (static_cast<int64_t>(data.x.size()) != data.size() * data.tile_values()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ": ", data.size(), " labels but ", data.x.size(),
+        " pixel values (expected ", data.size() * data.tile_values(), ")"));
+  }
+  for (int64_t i = 0; i < data.size(); ++i) {
+    if (data.y[i] < 0 || data.y[i] >= spec.num_classes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": label ", data.y[i], " of tile ", i,
+                       " outside [0, ", spec.num_classes, ")"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 struct LocalTrainer::Impl {
-  explicit Impl(const TrainerOptions& o) : options(o), net(o.spec) {}
   TrainerOptions options;
-  internal::SmallCnn net;
+  std::shared_ptr<internal::ClassifierImpl> net;
+  internal::NamedTensors params;  // the trainable ones, shared with net
+  std::unique_ptr<torch::optim::SGD> sgd;
 };
 
 LocalTrainer::LocalTrainer(std::unique_ptr<Impl> impl)
@@ -48,7 +53,7 @@ const TrainerOptions& LocalTrainer::options() const { return impl_->options; }
 absl::StatusOr<std::unique_ptr<LocalTrainer>> LocalTrainer::Create(
     const TrainerOptions& options) {
   ORBITFL_RETURN_IF_ERROR(ValidateSpec(options.spec));
-  PinTorchThreads();
+  internal::PinTorchThreads();
   if (options.local_steps < 1 || options.batch_size < 1 ||
       !(options.learning_rate > 0)) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -57,8 +62,19 @@ absl::StatusOr<std::unique_ptr<LocalTrainer>> LocalTrainer::Create(
         options.local_steps, ", ", options.batch_size, ", ",
         options.learning_rate));
   }
-  return std::unique_ptr<LocalTrainer>(
-      new LocalTrainer(std::make_unique<Impl>(options)));
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  ORBITFL_RETURN_IF_ERROR(CatchTorch("local training", [&]() -> absl::Status {
+    ORBITFL_ASSIGN_OR_RETURN(
+        impl->net, internal::BuildClassifier(options.spec, /*load_encoder=*/true));
+    impl->params = impl->net->TrainableParameters();
+    // Plain SGD keeps no state between steps, so one optimiser serves
+    // every call.
+    impl->sgd = std::make_unique<torch::optim::SGD>(
+        impl->params.values(), torch::optim::SGDOptions(options.learning_rate));
+    return absl::OkStatus();
+  }));
+  return std::unique_ptr<LocalTrainer>(new LocalTrainer(std::move(impl)));
 }
 
 absl::StatusOr<TrainResult> LocalTrainer::Train(const proto::Model& global,
@@ -68,51 +84,46 @@ absl::StatusOr<TrainResult> LocalTrainer::Train(const proto::Model& global,
     return absl::FailedPreconditionError("local training: no tiles stored");
   }
   const TrainerOptions& o = impl_->options;
-  if (data.pixels != o.spec.pixels || data.bands != o.spec.bands) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "local training: tiles are ", data.pixels, "x", data.pixels, "x",
-        data.bands, ", the model expects ", o.spec.pixels, "x", o.spec.pixels,
-        "x", o.spec.bands));
-  }
+  ORBITFL_RETURN_IF_ERROR(CheckTiles("local training", o.spec, data));
   return CatchTorch("local training", [&]() -> absl::StatusOr<TrainResult> {
-    internal::SmallCnn& net = impl_->net;
-    ORBITFL_RETURN_IF_ERROR(internal::LoadParameters(global, *net));
-    net->train();
-    torch::optim::SGD sgd(net->parameters(),
-                          torch::optim::SGDOptions(o.learning_rate));
+    internal::ClassifierImpl& net = *impl_->net;
+    ORBITFL_RETURN_IF_ERROR(internal::LoadParameters(global, impl_->params));
+    net.train();
+    if (torch::nn::Module* frozen = net.FrozenEncoder()) frozen->eval();
     std::uniform_int_distribution<int64_t> pick(0, data.size() - 1);
     std::vector<int64_t> batch(o.batch_size);
     double loss_sum = 0;
     for (int step = 0; step < o.local_steps; ++step) {
       for (int64_t& i : batch) i = pick(gen);
-      torch::Tensor x = internal::Images(data, batch);
-      torch::Tensor y = torch::empty({o.batch_size}, torch::kInt64);
-      for (int i = 0; i < o.batch_size; ++i) {
-        y[i] = data.y[batch[i]];
-      }
-      sgd.zero_grad();
-      torch::Tensor loss = torch::cross_entropy_loss(net->forward(x), y);
+      const torch::Tensor x = internal::Images(data, batch);
+      const torch::Tensor y = internal::Labels(data, batch);
+      impl_->sgd->zero_grad();
+      torch::Tensor loss =
+          internal::Loss(net.forward(x), y, torch::Reduction::Mean);
       loss.backward();
-      sgd.step();
+      impl_->sgd->step();
       loss_sum += loss.item<double>();
     }
     TrainResult result;
     result.mean_loss = loss_sum / o.local_steps;
-    result.flops = 3 * ForwardFlopsPerImage(o.spec) *
+    result.flops = TrainingFlopsPerImage(o.spec) *
                    static_cast<int64_t>(o.local_steps) * o.batch_size;
-    proto::Model local = internal::SaveParameters(*net);
     proto::ModelDelta& delta = result.delta;
     delta.set_base_version(global.version());
     delta.set_num_samples(data.size());
     delta.set_train_loss(result.mean_loss);
-    for (int k = 0; k < local.tensors_size(); ++k) {
-      std::vector<float> a = proto::ToFloats(local.tensors(k));
-      const std::vector<float> b = proto::ToFloats(global.tensors(k));
-      for (size_t i = 0; i < a.size(); ++i) a[i] -= b[i];
+    // local - global straight from the parameters, in global's order.
+    torch::NoGradGuard no_grad;
+    for (const proto::Tensor& g : global.tensors()) {
+      const torch::Tensor& local = impl_->params[g.name()];
+      const torch::Tensor base = torch::from_blob(
+          const_cast<char*>(g.data().data()), local.sizes(), torch::kFloat32);
+      const torch::Tensor diff = (local - base).contiguous();
       proto::Tensor* d = delta.add_tensors();
-      d->set_name(local.tensors(k).name());
-      *d->mutable_shape() = local.tensors(k).shape();
-      proto::SetFloats(a, d);
+      d->set_name(g.name());
+      *d->mutable_shape() = g.shape();
+      d->set_data(reinterpret_cast<const char*>(diff.data_ptr<float>()),
+                  diff.numel() * sizeof(float));
     }
     return result;
   });
@@ -125,10 +136,14 @@ absl::StatusOr<EvalResult> Evaluate(const ModelSpec& spec,
   if (data.size() == 0) {
     return absl::FailedPreconditionError("evaluation: empty test set");
   }
-  PinTorchThreads();
+  ORBITFL_RETURN_IF_ERROR(CheckTiles("evaluation", spec, data));
+  internal::PinTorchThreads();
   return CatchTorch("evaluation", [&]() -> absl::StatusOr<EvalResult> {
-    internal::SmallCnn net(spec);
-    ORBITFL_RETURN_IF_ERROR(internal::LoadParameters(model, *net));
+    ORBITFL_ASSIGN_OR_RETURN(
+        std::shared_ptr<internal::ClassifierImpl> net,
+        internal::BuildClassifier(spec, /*load_encoder=*/true));
+    ORBITFL_RETURN_IF_ERROR(
+        internal::LoadParameters(model, net->TrainableParameters()));
     net->eval();
     torch::NoGradGuard no_grad;
     constexpr int64_t kBatch = 256;
@@ -139,14 +154,11 @@ absl::StatusOr<EvalResult> Evaluate(const ModelSpec& spec,
       const int64_t end = std::min(data.size(), begin + kBatch);
       idx.resize(end - begin);
       for (int64_t i = begin; i < end; ++i) idx[i - begin] = i;
-      torch::Tensor y = torch::from_blob(
-          const_cast<int64_t*>(data.y.data() + begin), {end - begin},
-          torch::kInt64);
-      torch::Tensor logits = net->forward(internal::Images(data, idx));
-      loss_sum += torch::cross_entropy_loss(logits, y,
-                                            /*weight=*/{}, torch::Reduction::Sum)
-                      .item<double>();
-      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+      const torch::Tensor y = internal::Labels(data, idx);
+      const torch::Tensor logits = net->forward(internal::Images(data, idx));
+      loss_sum +=
+          internal::Loss(logits, y, torch::Reduction::Sum).item<double>();
+      correct += internal::Predict(logits).eq(y).sum().item<int64_t>();
     }
     EvalResult r;
     r.examples = data.size();

@@ -16,6 +16,7 @@
 namespace orbitfl::node {
 
 struct TrainerOptions {
+  // For encoder_head, spec.encoder must hold the frozen encoder.
   ModelSpec spec;
   int local_steps = 20;        // SGD steps per call to Train
   int batch_size = 32;         // tiles per step, drawn with replacement
@@ -25,18 +26,24 @@ struct TrainerOptions {
 struct TrainResult {
   proto::ModelDelta delta;  // local - global, base_version = global.version
   double mean_loss = 0;     // over the local steps
-  int64_t flops = 0;        // forward + backward, about 3x forward
+  // TrainingFlopsPerImage x local_steps x batch_size: forward + backward,
+  // about 3x forward (the frozen encoder of encoder_head: forward only).
+  int64_t flops = 0;
 };
 
 class LocalTrainer {
  public:
+  // InvalidArgument for bad options or an encoder that does not fit the
+  // spec; FailedPrecondition for encoder_head without spec.encoder.
   static absl::StatusOr<std::unique_ptr<LocalTrainer>> Create(
       const TrainerOptions& options);
   ~LocalTrainer();
 
   // Starts from `global`, runs local_steps of SGD on mini-batches of `data`
-  // drawn with `gen`, and returns the weight delta. FailedPrecondition when
-  // `data` is empty; InvalidArgument when `global` does not fit the spec.
+  // drawn with `gen`, and returns the weight delta (for encoder_head: of
+  // the head alone; the encoder never changes). FailedPrecondition when
+  // `data` is empty; InvalidArgument when `global` does not fit the spec or
+  // a label is outside [0, num_classes).
   absl::StatusOr<TrainResult> Train(const proto::Model& global,
                                     const TileDataset& data,
                                     std::mt19937_64& gen);
@@ -51,11 +58,12 @@ class LocalTrainer {
 
 struct EvalResult {
   double accuracy = 0;
-  double loss = 0;  // mean cross-entropy
+  double loss = 0;  // mean cross-entropy (binary for a one-logit head)
   int64_t examples = 0;
 };
 
-// Accuracy and loss of `model` on `data`.
+// Accuracy and loss of `model` on `data` (for encoder_head: the head,
+// with spec.encoder).
 absl::StatusOr<EvalResult> Evaluate(const ModelSpec& spec,
                                     const proto::Model& model,
                                     const TileDataset& data);

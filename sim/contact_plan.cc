@@ -32,10 +32,9 @@ orbit::GroundStation ToOrbitStation(const proto::GroundStation& g) {
           g.min_elevation_deg() * orbit::kDegToRad};
 }
 
-absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
-                                             absl::Time start,
-                                             absl::Time stop) {
-  ContactPlan plan;
+absl::StatusOr<ScenarioSatellites> BuildSatellites(
+    const proto::Scenario& scenario, absl::Time start) {
+  ScenarioSatellites plan;
   const proto::Constellation& con = scenario.constellation();
   if (con.has_tle_file()) {
     ORBITFL_ASSIGN_OR_RETURN(TleSatellites sats,
@@ -67,6 +66,17 @@ absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
     return absl::InvalidArgumentError(
         absl::StrCat("constellation: no satellites in ", con.tle_file()));
   }
+  return plan;
+}
+
+absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
+                                             absl::Time start,
+                                             absl::Time stop) {
+  ContactPlan plan;
+  ORBITFL_ASSIGN_OR_RETURN(ScenarioSatellites sats,
+                           BuildSatellites(scenario, start));
+  plan.satellite_names = std::move(sats.satellite_names);
+  plan.orbits = std::move(sats.orbits);
   for (const proto::GroundStation& g : scenario.stations()) {
     plan.stations.push_back(ToOrbitStation(g));
   }

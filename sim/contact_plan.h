@@ -38,6 +38,15 @@ absl::StatusOr<TleSatellites> LoadTleSatellites(const std::string& path);
 // A scenario or CSV station in the orbit engine's units.
 orbit::GroundStation ToOrbitStation(const proto::GroundStation& g);
 
+// The scenario's satellites alone: Walker shells with the J2 propagator
+// (elements at `start`), or a TLE file with SGP4/SDP4.
+struct ScenarioSatellites {
+  std::vector<std::string> satellite_names;
+  std::vector<std::unique_ptr<orbit::Propagator>> orbits;
+};
+absl::StatusOr<ScenarioSatellites> BuildSatellites(
+    const proto::Scenario& scenario, absl::Time start);
+
 absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
                                              absl::Time start,
                                              absl::Time stop);

@@ -22,6 +22,7 @@
 #include "sim/event_loop.h"
 #include "sim/json.h"
 #include "sim/run_dir.h"
+#include "sim/scenario_world.h"
 #include "sim/test_set.h"
 #include "sim/time_format.h"
 #include "sim/world/land_cover.h"
@@ -98,8 +99,7 @@ class EmbeddedRun {
   absl::Status error_;
 
   ContactPlan plan_;
-  std::unique_ptr<world::LandCoverMap> map_;
-  std::unique_ptr<world::TileSynthesizer> tiles_;
+  ScenarioWorld world_;
   node::ModelSpec spec_;
   node::TileDataset test_set_;
   std::unique_ptr<RunDirectory> run_dir_;
@@ -130,21 +130,16 @@ void EmbeddedRun::Fail(const absl::Status& status) {
 
 absl::Status EmbeddedRun::SetUp() {
   ORBITFL_ASSIGN_OR_RETURN(plan_, BuildContactPlan(scenario_, start_, stop_));
-  ORBITFL_ASSIGN_OR_RETURN(
-      map_, world::LandCoverMap::Create(scenario_.world().earth_image()));
-  world::TileOptions tile_options;
-  tile_options.pixels = scenario_.world().tile_pixels();
-  tile_options.ground_km = scenario_.world().tile_km();
-  tile_options.noise_stddev = scenario_.world().noise_stddev();
-  tiles_ = std::make_unique<world::TileSynthesizer>(map_.get(), tile_options,
-                                                    scenario_.seed());
-  spec_.pixels = tile_options.pixels;
+  ORBITFL_ASSIGN_OR_RETURN(world_, BuildScenarioWorld(scenario_));
+  spec_.pixels = world_.tiles->options().pixels;
   spec_.bands = world::kTileBands;
-  spec_.num_classes = world::kNumLandCoverClasses;
+  spec_.num_classes = node::NumClasses(world_.sensor.task.task);
   ORBITFL_ASSIGN_OR_RETURN(
       test_set_,
-      BalancedTestSet(*tiles_, scenario_.evaluation().test_tiles(), start_,
-                      stop_, scenario_.seed()));
+      BalancedTestSet(*world_.tiles, world_.sensor.task,
+                      world_.sensor.min_sun_elevation_deg,
+                      scenario_.evaluation().test_tiles(), start_, stop_,
+                      scenario_.seed()));
   ORBITFL_ASSIGN_OR_RETURN(run_dir_,
                            RunDirectory::Create(options_.out_dir, env_));
   ORBITFL_RETURN_IF_ERROR(
@@ -183,16 +178,13 @@ absl::Status EmbeddedRun::StartServices() {
 
   node_service_ = std::make_unique<node::NodeService>(agg_channel, chunk);
   const proto::TrainingConfig& t = scenario_.training();
-  const proto::SensorConfig& s = scenario_.sensor();
   for (size_t i = 0; i < sats_.size(); ++i) {
     node::SatelliteOptions o;
     o.name = plan_.satellite_names[i];
     o.orbit = plan_.orbits[i].get();
-    o.tiles = tiles_.get();
+    o.tiles = world_.tiles.get();
     o.epoch = start_;
-    o.sensor.capture_interval = absl::Seconds(s.capture_interval_s());
-    o.sensor.min_sun_elevation_deg = s.min_sun_elevation_deg();
-    o.sensor.max_tiles = s.max_tiles();
+    o.sensor = world_.sensor;
     o.trainer.spec = spec_;
     o.trainer.local_steps = t.local_steps();
     o.trainer.batch_size = t.batch_size();

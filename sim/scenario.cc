@@ -147,21 +147,43 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   proto::WorldConfig& world = *s.mutable_world();
   Default<std::string>(world.mutable_earth_image(),
                        "/usr/share/xplanet/images/earth.jpg");
+  Default<std::string>(world.mutable_night_image(),
+                       "/usr/share/xplanet/images/night.jpg");
   SCENARIO_DEFAULT(world, tile_pixels, 32);
-  SCENARIO_DEFAULT(world, tile_km, 60.0);
-  if (!world.has_noise_stddev()) world.set_noise_stddev(0.04);
+  c.Expect(world.gsd_m() == 0 || world.tile_km() == 0, "world.tile_km",
+           "either world.gsd_m or world.tile_km, not both",
+           absl::StrCat(world.tile_km(), " with gsd_m ", world.gsd_m()));
+  if (world.gsd_m() == 0 && world.tile_km() != 0 && world.tile_pixels() > 0) {
+    world.set_gsd_m(world.tile_km() * 1000.0 / world.tile_pixels());
+  }
+  world.set_tile_km(0);
+  SCENARIO_DEFAULT(world, gsd_m, 30.0);
+  if (!world.has_noise_stddev()) world.set_noise_stddev(0.01);
+  if (!world.has_cloud_cover()) world.set_cloud_cover(1.0);
+  SCENARIO_DEFAULT(world, cloud_evolution_h, 6.0);
   c.Expect(world.tile_pixels() >= 8 && world.tile_pixels() <= 256 &&
                world.tile_pixels() % 4 == 0,
            "world.tile_pixels", "a multiple of 4 in [8, 256]",
            absl::StrCat(world.tile_pixels()));
-  c.InRange(world.tile_km(), 0.01, 1000, "world.tile_km", "a tile size in km");
+  c.InRange(world.gsd_m(), 0.1, 100000, "world.gsd_m",
+            "a ground sample distance in metres");
   c.InRange(world.noise_stddev(), 0, 1, "world.noise_stddev",
             "a reflectance standard deviation");
+  c.InRange(world.cloud_cover(), 0, 2, "world.cloud_cover",
+            "a scale of the climatological cloud cover");
+  c.InRange(world.cloud_evolution_h(), 0.01, 1000, "world.cloud_evolution_h",
+            "hours");
 
   proto::SensorConfig& sensor = *s.mutable_sensor();
   SCENARIO_DEFAULT(sensor, capture_interval_s, 60.0);
   if (!sensor.has_min_sun_elevation_deg()) sensor.set_min_sun_elevation_deg(10);
   SCENARIO_DEFAULT(sensor, max_tiles, 2000);
+  if (!sensor.has_max_cloud_fraction()) sensor.set_max_cloud_fraction(0.2);
+  if (!sensor.has_cloudy_fraction()) sensor.set_cloudy_fraction(0.5);
+  c.InRange(sensor.max_cloud_fraction(), 0, 1, "sensor.max_cloud_fraction",
+            "a fraction");
+  c.InRange(sensor.cloudy_fraction(), 0, 1, "sensor.cloudy_fraction",
+            "a fraction");
   c.InRange(sensor.capture_interval_s(), 1, 86400, "sensor.capture_interval_s",
             "seconds between captures");
   c.InRange(sensor.min_sun_elevation_deg(), -90, 90,
@@ -175,6 +197,15 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   SCENARIO_DEFAULT(train, learning_rate, 0.05);
   SCENARIO_DEFAULT(train, onboard_flops, 2e9);
   SCENARIO_DEFAULT(train, min_tiles, 64);
+  Default<std::string>(train.mutable_task(), "landcover");
+  Default<std::string>(train.mutable_model(), "small_cnn");
+  c.Expect(train.task() == "landcover" || train.task() == "cloud",
+           "training.task", "one of: landcover, cloud",
+           absl::StrCat("\"", train.task(), "\""));
+  c.Expect(train.model() == "small_cnn" || train.model() == "resnet" ||
+               train.model() == "encoder_head",
+           "training.model", "one of: small_cnn, resnet, encoder_head",
+           absl::StrCat("\"", train.model(), "\""));
   c.InRange(train.local_steps(), 1, 100000, "training.local_steps",
             "a step count");
   c.InRange(train.batch_size(), 1, 4096, "training.batch_size", "a batch size");

@@ -6,19 +6,23 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "node/dataset.h"
+#include "node/task.h"
 #include "sim/world/tile.h"
 
 namespace orbitfl::sim {
 
-// The held-out global test set: tiles at points drawn uniformly over the
-// sphere and times uniformly in [start, stop), kept until every land-cover
-// class has count / classes tiles (balanced, so always guessing water
-// scores 1 / classes). Its random stream is separate from every
-// satellite's. FailedPrecondition naming the class when the map has too
-// little of one to fill its share.
+// The held-out global test set: tiles a satellite could have taken (in
+// daylight, the Sun at least `min_sun_elevation_deg` high, and an example
+// of the task) at points drawn uniformly over the sphere and times
+// uniformly in [start, stop), kept until every class of the task has
+// count / classes tiles (balanced, so always guessing one class scores
+// 1 / classes). Its random stream is separate from every satellite's.
+// FailedPrecondition naming the class when the world has too little of
+// one to fill its share.
 absl::StatusOr<node::TileDataset> BalancedTestSet(
-    const world::TileSynthesizer& tiles, int count, absl::Time start,
-    absl::Time stop, uint64_t seed);
+    const world::TileSynthesizer& tiles, const node::TaskOptions& task,
+    double min_sun_elevation_deg, int count, absl::Time start, absl::Time stop,
+    uint64_t seed);
 
 }  // namespace orbitfl::sim
 

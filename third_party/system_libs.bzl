@@ -26,6 +26,7 @@ _PKG_TARGETS = {
     "gtest": (["gmock", "gtest"], "libgtest-dev libgmock-dev"),
     "benchmark": (["benchmark"], "libbenchmark-dev"),
     "jpeg": (["libjpeg"], "libjpeg-dev"),
+    "png": (["libpng"], "libpng-dev"),
 }
 
 def _pkg_config(ctx, modules, package):

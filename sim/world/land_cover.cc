@@ -1,11 +1,8 @@
 #include "sim/world/land_cover.h"
 
-#include <jpeglib.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
-#include <csetjmp>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -16,40 +13,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "sim/world/image_io.h"
 
 namespace orbitfl::world {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-
-// libjpeg reports fatal errors through error_exit, which by default calls
-// exit(). This manager jumps back into DecodeRgb instead, carrying the
-// library's message, so a corrupt file becomes a Status.
-struct JpegErrorManager {
-  jpeg_error_mgr pub;
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX];
-};
-
-void JpegErrorExit(j_common_ptr cinfo) {
-  auto* err = reinterpret_cast<JpegErrorManager*>(cinfo->err);
-  (*cinfo->err->format_message)(cinfo, err->message);
-  std::longjmp(err->jump, 1);
-}
-
-// Warnings (corrupt or truncated entropy data, which libjpeg papers over with
-// grey) are counted by the default emit_message in pub.num_warnings; keep the
-// last text for the error and keep library code off stderr.
-void JpegOutputMessage(j_common_ptr cinfo) {
-  auto* err = reinterpret_cast<JpegErrorManager*>(cinfo->err);
-  (*cinfo->err->format_message)(cinfo, err->message);
-}
-
-struct RgbImage {
-  int width = 0;
-  int height = 0;
-  std::vector<uint8_t> rgb;  // row-major, 3 bytes per pixel
-};
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -75,59 +44,18 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   return bytes;
 }
 
-// Decodes a baseline or progressive JPEG held in memory to 8-bit RGB. Every
-// C++ object with a destructor is constructed before setjmp, so the longjmp
-// out of libjpeg skips no destructor.
-absl::StatusOr<RgbImage> DecodeRgb(const std::string& bytes,
-                                   const std::string& path) {
-  if (bytes.size() < 2 || static_cast<uint8_t>(bytes[0]) != 0xFF ||
-      static_cast<uint8_t>(bytes[1]) != 0xD8) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("Earth image ", path,
-                     " is not a JPEG file (expected the SOI marker FF D8)"));
-  }
-  RgbImage image;
-  jpeg_decompress_struct cinfo;
-  JpegErrorManager err;
-  cinfo.err = jpeg_std_error(&err.pub);
-  err.pub.error_exit = JpegErrorExit;
-  err.pub.output_message = JpegOutputMessage;
-  err.message[0] = '\0';
-  if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&cinfo);
+// Decodes the JPEG held in memory and checks that it is an equirectangular
+// RGB image.
+absl::StatusOr<Image> DecodeRgb(const std::string& bytes,
+                                const std::string& path) {
+  absl::StatusOr<Image> image = DecodeJpeg(bytes, path);
+  if (!image.ok()) return image.status();
+  if (image->channels != 3 || image->height <= 0 ||
+      image->width != 2 * image->height) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "Earth image ", path, " is not a valid JPEG: ", err.message));
-  }
-  jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()),
-               bytes.size());
-  jpeg_read_header(&cinfo, TRUE);
-  const int width = static_cast<int>(cinfo.image_width);
-  const int height = static_cast<int>(cinfo.image_height);
-  if (cinfo.num_components != 3 || height <= 0 || width != 2 * height) {
-    const int components = cinfo.num_components;
-    jpeg_destroy_decompress(&cinfo);
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Earth image ", path, " is ", width, "x", height, " with ", components,
-        " colour components; expected an equirectangular RGB ",
-        "image (3 components) with width == 2 * height"));
-  }
-  cinfo.out_color_space = JCS_RGB;
-  jpeg_start_decompress(&cinfo);
-  image.width = width;
-  image.height = height;
-  image.rgb.resize(static_cast<size_t>(width) * height * 3);
-  while (cinfo.output_scanline < cinfo.output_height) {
-    JSAMPROW row = image.rgb.data() +
-                   static_cast<size_t>(cinfo.output_scanline) * width * 3;
-    jpeg_read_scanlines(&cinfo, &row, 1);
-  }
-  jpeg_finish_decompress(&cinfo);
-  const long warnings = err.pub.num_warnings;
-  jpeg_destroy_decompress(&cinfo);
-  if (warnings > 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Earth image ", path, " has corrupt JPEG data: ", err.message));
+        "Earth image ", path, " is ", image->width, "x", image->height,
+        " with ", image->channels, " colour components; expected an ",
+        "equirectangular RGB image (3 components) with width == 2 * height"));
   }
   return image;
 }
@@ -138,23 +66,30 @@ absl::StatusOr<RgbImage> DecodeRgb(const std::string& bytes,
 // (20,185,180); Greenland and Antarctica (235-255, 240-255, 240-255), pale
 // blue sea ice (200,220,220); Sahara and Arabia (250,235,178), Australia
 // (140,95,65), tundra (112,104,58), grey rock (140,140,140); rainforest and
-// taiga (45,65,5), grassland and cropland (105,108,55). The rules, in order:
+// taiga (45,65,5), grassland and cropland (105,108,55), the Sahel
+// (84,108,34). The rules, in order:
 //  1. ice: every channel > 170 and B >= R - 25. Snow and ice are bright and
 //     neutral or bluish; bright sand is as bright but has B far below R.
 //  2. water: B > R + 20 and B >= G - 40. Water is the only surface where blue
 //     clearly beats red; the G allowance keeps turquoise shallows, while
 //     green vegetation (B < R) never passes.
-//  3. vegetation: G >= R, G > B + 20 and R < 170. Green at least as strong as
+//  3. urban: land whose night-lights pixel (night.jpg, mean of R, G, B) is
+//     at least 150: the saturated cores of lit cities (Tokyo 251, Cairo 192,
+//     Paris 246) against 0-12 for unlit land.
+//  4. vegetation: G >= R, G > B + 20 and R < 170. Green at least as strong as
 //     red separates plants from reddish soil and tundra; the B margin rejects
 //     grey rock, and the R limit rejects bright yellow sand where G ~ R.
-//  4. bare: everything else (desert, rock, tundra, bare soil).
-// Measured on earth.jpg (cos-latitude weighted): water 0.668, ice 0.075
-// (ice sheets plus the sea ice the mosaic shows), bare 0.117, vegetation
-// 0.141.
-LandCover ClassifyRgb(int r, int g, int b) {
+//     Dense when G < 75 (closed canopy is dark: Amazon (50,68,10), Congo
+//     (43,63,2), taiga (42,66,8)), sparse otherwise (grassland, cropland and
+//     savanna are brighter: Great Plains (105,108,55), France (74,96,34)).
+//  5. bare: everything else (desert, rock, tundra, bare soil).
+LandCover ClassifyPixel(int r, int g, int b, int night) {
   if (std::min({r, g, b}) > 170 && b + 25 >= r) return LandCover::kIce;
   if (b > r + 20 && b + 40 >= g) return LandCover::kWater;
-  if (g >= r && g > b + 20 && r < 170) return LandCover::kVegetation;
+  if (night >= 150) return LandCover::kUrban;
+  if (g >= r && g > b + 20 && r < 170) {
+    return g < 75 ? LandCover::kDenseVegetation : LandCover::kSparseVegetation;
+  }
   return LandCover::kBare;
 }
 
@@ -168,25 +103,50 @@ const char* LandCoverName(LandCover c) {
       return "ice";
     case LandCover::kBare:
       return "bare";
-    case LandCover::kVegetation:
-      return "vegetation";
+    case LandCover::kSparseVegetation:
+      return "sparse_vegetation";
+    case LandCover::kDenseVegetation:
+      return "dense_vegetation";
+    case LandCover::kUrban:
+      return "urban";
   }
   return "unknown";
 }
 
 absl::StatusOr<std::unique_ptr<LandCoverMap>> LandCoverMap::Create(
-    const std::string& image_path) {
+    const std::string& image_path, const std::string& night_image_path) {
   absl::StatusOr<std::string> bytes = ReadFile(image_path);
   if (!bytes.ok()) return bytes.status();
-  absl::StatusOr<RgbImage> image = DecodeRgb(*bytes, image_path);
+  absl::StatusOr<Image> image = DecodeRgb(*bytes, image_path);
   if (!image.ok()) return image.status();
-  const size_t n = static_cast<size_t>(image->width) * image->height;
-  std::vector<LandCover> classes(n);
-  const uint8_t* rgb = image->rgb.data();
-  for (size_t i = 0; i < n; ++i) {
-    classes[i] = ClassifyRgb(rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]);
+  Image night;
+  if (!night_image_path.empty()) {
+    absl::StatusOr<std::string> night_bytes = ReadFile(night_image_path);
+    if (!night_bytes.ok()) return night_bytes.status();
+    absl::StatusOr<Image> decoded = DecodeRgb(*night_bytes, night_image_path);
+    if (!decoded.ok()) return decoded.status();
+    night = *std::move(decoded);
   }
-  return FromClasses(image->width, image->height, std::move(classes));
+  const int width = image->width, height = image->height;
+  std::vector<LandCover> classes(static_cast<size_t>(width) * height);
+  const uint8_t* rgb = image->pixels.data();
+  for (int row = 0; row < height; ++row) {
+    // The night image may have another resolution: nearest pixel.
+    const int night_row =
+        night.height > 0 ? static_cast<int>(int64_t{row} * night.height / height) : 0;
+    for (int col = 0; col < width; ++col) {
+      const size_t i = static_cast<size_t>(row) * width + col;
+      int lights = 0;
+      if (night.height > 0) {
+        const int night_col = static_cast<int>(int64_t{col} * night.width / width);
+        const uint8_t* q =
+            &night.pixels[(static_cast<size_t>(night_row) * night.width + night_col) * 3];
+        lights = (q[0] + q[1] + q[2]) / 3;
+      }
+      classes[i] = ClassifyPixel(rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2], lights);
+    }
+  }
+  return FromClasses(width, height, std::move(classes));
 }
 
 absl::StatusOr<std::unique_ptr<LandCoverMap>> LandCoverMap::FromClasses(
@@ -229,6 +189,35 @@ LandCover LandCoverMap::ClassAt(double lat_deg, double lon_deg) const {
   if (x < 0 || x >= 1) x -= std::floor(x);
   const int col = std::min(static_cast<int>(x * width_), width_ - 1);
   return classes_[static_cast<size_t>(row) * width_ + col];
+}
+
+std::optional<LandCover> LandCoverMap::UniformIn(double lat_lo, double lat_hi,
+                                                 double lon_lo,
+                                                 double lon_hi) const {
+  if (!(lat_lo <= lat_hi) || !(lon_lo <= lon_hi)) return std::nullopt;
+  lat_lo = std::clamp(lat_lo, -90.0, 90.0);
+  lat_hi = std::clamp(lat_hi, -90.0, 90.0);
+  const auto row_of = [&](double lat) {
+    return std::min(static_cast<int>((90.0 - lat) / 180.0 * height_), height_ - 1);
+  };
+  const int row_first = row_of(lat_hi), row_last = row_of(lat_lo);
+  const auto col_first =
+      static_cast<int64_t>(std::floor((lon_lo + 180.0) / 360.0 * width_));
+  const auto col_last =
+      static_cast<int64_t>(std::floor((lon_hi + 180.0) / 360.0 * width_));
+  if (row_last - row_first >= 8 || col_last - col_first >= 8) return std::nullopt;
+  const LandCover first =
+      classes_[static_cast<size_t>(row_first) * width_ +
+               static_cast<size_t>(((col_first % width_) + width_) % width_)];
+  for (int row = row_first; row <= row_last; ++row) {
+    for (int64_t col = col_first; col <= col_last; ++col) {
+      const int64_t c = ((col % width_) + width_) % width_;
+      if (classes_[static_cast<size_t>(row) * width_ + c] != first) {
+        return std::nullopt;
+      }
+    }
+  }
+  return first;
 }
 
 std::vector<double> LandCoverMap::AreaFractions() const {

@@ -4,69 +4,67 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <random>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "orbit/frames.h"
+#include "orbit/sun.h"
+#include "sim/world/clouds.h"
 #include "sim/world/land_cover.h"
+#include "sim/world/noise.h"
 
 namespace orbitfl::world {
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-// Mean Earth radius 6371 km: kilometres per degree of latitude.
-constexpr double kKmPerDegree = 6371.0 * kPi / 180.0;
+using Spectrum = std::array<float, kTileBands>;  // B, G, R, NIR
 
-// Mean reflectance (B, G, R, NIR) per class, rounded from typical Sentinel-2
-// surface reflectance: water absorbs NIR almost completely; snow is bright
-// across the visible and drops in NIR; desert sand rises from blue to NIR;
-// leaves absorb blue and red for photosynthesis and scatter NIR strongly
-// (the "red edge").
-constexpr float kSpectrum[kNumLandCoverClasses][kTileBands] = {
-    {0.080f, 0.060f, 0.040f, 0.020f},  // water
-    {0.850f, 0.830f, 0.800f, 0.650f},  // ice
-    {0.200f, 0.280f, 0.360f, 0.420f},  // bare
-    {0.040f, 0.080f, 0.050f, 0.400f},  // vegetation
-};
+// Surface reflectance (B, G, R, NIR), rounded from typical Sentinel-2 and
+// Landsat surface reflectance: water absorbs NIR almost completely; snow is
+// bright across the visible and drops in NIR; desert sand rises from blue
+// to NIR; leaves absorb blue and red and scatter NIR strongly (the "red
+// edge"); asphalt and concrete are flat grey.
+constexpr Spectrum kWater = {0.050f, 0.045f, 0.030f, 0.010f};
+constexpr Spectrum kSediment = {0.010f, 0.018f, 0.022f, 0.006f};
+constexpr Spectrum kIce = {0.820f, 0.800f, 0.770f, 0.620f};
+constexpr Spectrum kSand = {0.200f, 0.270f, 0.340f, 0.400f};
+constexpr Spectrum kRedSoil = {0.110f, 0.170f, 0.300f, 0.360f};
+constexpr Spectrum kCrop = {0.030f, 0.070f, 0.040f, 0.420f};
+constexpr Spectrum kGrass = {0.060f, 0.095f, 0.100f, 0.280f};
+constexpr Spectrum kSoil = {0.110f, 0.150f, 0.190f, 0.250f};
+constexpr Spectrum kForest = {0.025f, 0.050f, 0.030f, 0.320f};
+constexpr Spectrum kAsphalt = {0.085f, 0.085f, 0.090f, 0.105f};
+constexpr Spectrum kConcrete = {0.200f, 0.210f, 0.220f, 0.250f};
+constexpr Spectrum kRedRoof = {0.100f, 0.120f, 0.220f, 0.260f};
+constexpr Spectrum kDarkRoof = {0.065f, 0.070f, 0.080f, 0.100f};
+constexpr Spectrum kPark = {0.040f, 0.080f, 0.050f, 0.350f};
+constexpr Spectrum kCloud = {0.780f, 0.790f, 0.800f, 0.780f};
+// Atmospheric path radiance under an overhead Sun: Rayleigh scattering
+// falls steeply from blue to NIR.
+constexpr Spectrum kPathRadiance = {0.035f, 0.022f, 0.012f, 0.004f};
+// Sky (diffuse) light relative to direct sunlight, and how much direct
+// light an opaque cloud's shadow removes.
+constexpr float kDiffuse = 0.15f;
+constexpr float kShadowDepth = 0.8f;
 
-// Texture: value noise at three ground scales. The weights say how much of
-// each scale a class shows: open water varies only broadly (turbidity,
-// sun glint), ice is smooth, bare ground has dunes and outcrops at every
-// scale, vegetation is the patchiest (fields, clearings).
-constexpr int kOctaves = 3;
-constexpr double kOctaveKm[kOctaves] = {25.0, 8.0, 2.5};
-constexpr float kOctaveWeight[kNumLandCoverClasses][kOctaves] = {
-    {0.15f, 0.05f, 0.00f},  // water
-    {0.05f, 0.04f, 0.02f},  // ice
-    {0.12f, 0.10f, 0.08f},  // bare
-    {0.15f, 0.15f, 0.12f},  // vegetation
-};
-// How the texture scales each band's reflectance. Ground other than plants
-// just gets brighter or darker. For vegetation the texture stands for
-// canopy vigour: denser canopy scatters more NIR and absorbs more red, so
-// the bands move against each other as in real NDVI variation.
-constexpr float kBandGain[kNumLandCoverClasses][kTileBands] = {
-    {1.0f, 1.0f, 1.0f, 1.0f},
-    {1.0f, 1.0f, 1.0f, 1.0f},
-    {1.0f, 1.0f, 1.0f, 1.0f},
-    {-0.5f, -0.3f, -0.6f, 1.0f},
-};
-
-// splitmix64's finaliser: a cheap, well-mixed hash for lattice values.
-uint64_t Mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-
-// Lattice value in [-1, 1] for one octave at integer cell (ix, iy).
-float LatticeValue(uint64_t octave_key, int64_t ix, int64_t iy) {
-  const uint64_t h =
-      Mix(octave_key ^ Mix(static_cast<uint64_t>(ix) * 0x100000001B3ULL ^
-                           Mix(static_cast<uint64_t>(iy))));
-  return static_cast<float>(h >> 40) * (2.0f / 16777216.0f) - 1.0f;
-}
+// Texture scales, km. Each class draws from the same few noise grids with
+// its own weights: one grid per scale serves every class in the tile.
+constexpr double kBroadKm = 1.5;
+constexpr double kMidKm = 0.2;
+constexpr double kFineKm = 0.07;
+constexpr double kCrownKm = 0.04;
+// City blocks and fields: cell sizes, km.
+constexpr double kBlockKm = 0.16;
+constexpr double kStreetKm = 0.035;
+constexpr double kParcelXKm = 0.27;
+constexpr double kParcelYKm = 0.21;
+constexpr double kDuneKm = 0.5;
+// Class boundaries are warped by noise of this scale and amplitude so they
+// are ragged rather than the map's 20 km pixel steps.
+constexpr double kWarpKm = 12.0;
+constexpr double kWarpDeg = 0.06;
 
 // Inverse standard-normal CDF (Acklam's rational approximation, relative
 // error below 1.2e-9), used once to build the noise table.
@@ -98,7 +96,7 @@ double InverseNormalCdf(double p) {
 
 // Sensor noise needs 4 normals per pixel; std::normal_distribution costs
 // ~15 ns each, which alone would blow the tile's time budget. Instead each
-// 16-bit slice of an mt19937_64 draw picks one of 4096 equiprobable
+// 16-bit slice of a 64-bit hash picks one of 4096 equiprobable
 // standard-normal quantiles, so one draw yields four normals. The table is
 // 16 KiB, small enough to stay in L1 cache; the tails are cut at 3.5 sigma
 // and the table is rescaled to unit variance so noise_stddev stays exact.
@@ -123,69 +121,108 @@ const std::vector<float>& NormalTable() {
 
 // Branch-free (minss/maxss) clamp to [0, 1]: noisy pixels near the bounds
 // make std::clamp's branches mispredict.
-inline float ClampUnit(float v) { return std::min(std::max(v, 0.0f), 1.0f); }
+inline float ClampUnit(float v) {
+  v = v > 0.0f ? v : 0.0f;
+  return v < 1.0f ? v : 1.0f;
+}
 
-// One octave's lattice along one axis, for one row or column of pixels:
-// indices of the lower and upper lattice lines in the compact list of lines
-// the tile touches, and the smoothstep-faded fraction between them.
-struct AxisSample {
-  int lower;
-  int upper;
-  float fade;
-};
 
-// Fills `samples` for pixel coordinates `coord` (monotonic, either way) on a
-// lattice of spacing `cell`, and `lines` with the distinct lattice lines used,
-// ascending. At most 2n lines, however small the cell: a polar tile spanning
-// hundreds of degrees of longitude costs no more than any other.
-void SampleAxis(const std::vector<double>& coord, double cell,
-                std::vector<int64_t>* lines, std::vector<AxisSample>* samples) {
-  const int n = static_cast<int>(coord.size());
-  const bool ascending = coord.front() <= coord.back();
-  lines->clear();
-  samples->resize(n);
-  for (int step = 0; step < n; ++step) {
-    const int i = ascending ? step : n - 1 - step;
-    const double x = coord[i] / cell;
-    const double floor_x = std::floor(x);
-    const auto line = static_cast<int64_t>(floor_x);
-    if (lines->empty() || lines->back() < line) lines->push_back(line);
-    if (lines->back() < line + 1) lines->push_back(line + 1);
-    const int upper = static_cast<int>(lines->size()) - 1;
-    const auto f = static_cast<float>(x - floor_x);
-    (*samples)[i] = {upper - 1, upper, f * f * (3 - 2 * f)};
+// Points at which slowly varying fields are evaluated: k per edge, spanning
+// the first to the last pixel centre, then interpolated to every pixel.
+std::vector<double> CoarseAxis(const std::vector<double>& fine, int k) {
+  std::vector<double> coarse(k);
+  const int n = static_cast<int>(fine.size());
+  for (int m = 0; m < k; ++m) {
+    const double x = k == 1 ? 0 : m * (n - 1.0) / (k - 1);
+    const int i = std::min(static_cast<int>(x), n - 1);
+    const int j = std::min(i + 1, n - 1);
+    coarse[m] = fine[i] + (fine[j] - fine[i]) * (x - i);
+  }
+  return coarse;
+}
+
+// Bilinear interpolation of a k x k grid (on CoarseAxis points) to n x n.
+void Upsample(const std::vector<float>& coarse, int k, int n,
+              std::vector<float>* out) {
+  out->resize(static_cast<size_t>(n) * n);
+  std::vector<int> lo(n);
+  std::vector<float> f(n);
+  for (int i = 0; i < n; ++i) {
+    const double x = n == 1 ? 0 : i * (k - 1.0) / (n - 1);
+    lo[i] = std::min(static_cast<int>(x), std::max(k - 2, 0));
+    f[i] = static_cast<float>(x - lo[i]);
+  }
+  const int step = k > 1 ? 1 : 0;
+  for (int i = 0; i < n; ++i) {
+    const float* a = &coarse[static_cast<size_t>(lo[i]) * k];
+    const float* b = a + step * k;
+    for (int j = 0; j < n; ++j) {
+      const int c = lo[j];
+      const float top = a[c] + (a[c + step] - a[c]) * f[j];
+      const float bottom = b[c] + (b[c + step] - b[c]) * f[j];
+      (*out)[static_cast<size_t>(i) * n + j] = top + (bottom - top) * f[i];
+    }
   }
 }
+
+// Coarse evaluation points per edge for fields smooth on `scale_km`.
+int CoarsePoints(int n, double extent_km, double scale_km) {
+  const int k = static_cast<int>(std::ceil(extent_km / scale_km)) + 1;
+  return std::clamp(k, std::min(2, n), n);
+}
+
+void SetScaled(const Spectrum& s, float scale, float* out) {
+  for (int b = 0; b < kTileBands; ++b) out[b] = s[b] * scale;
+}
+
+void Blend(const Spectrum& a, const Spectrum& b, float t, float* out) {
+  for (int k = 0; k < kTileBands; ++k) out[k] = a[k] + (b[k] - a[k]) * t;
+}
+
+uint64_t Key(uint64_t seed, uint64_t what) { return Mix(seed ^ Mix(what)); }
 
 }  // namespace
 
 TileSynthesizer::TileSynthesizer(const LandCoverMap* map,
+                                 const CloudField* clouds,
                                  const TileOptions& options, uint64_t seed)
-    : map_(map), options_(options), seed_(seed) {}
+    : map_(map), clouds_(clouds), options_(options), seed_(seed) {}
 
 Tile TileSynthesizer::Synthesize(double lat_deg, double lon_deg,
                                  absl::Time t) const {
   Tile tile;
   tile.lat_deg = lat_deg;
   tile.lon_deg = lon_deg;
-  const int n = std::max(options_.pixels, 0);
-  if (n == 0) {
-    tile.label = map_->ClassAt(lat_deg, lon_deg);
-    return tile;
-  }
-
   // Non-finite inputs would make lattice indices undefined; such a tile is
   // drawn at (0, 0) and with zero extent rather than crash a run.
   const double lat = std::isfinite(lat_deg) ? lat_deg : 0.0;
   const double lon = std::isfinite(lon_deg) ? lon_deg : 0.0;
-  const double ground_km =
-      std::isfinite(options_.ground_km) ? options_.ground_km : 0.0;
+  const double gsd_m =
+      std::isfinite(options_.gsd_m) ? std::max(options_.gsd_m, 0.0) : 0.0;
+
+  // The Sun at the centre: elevation sets the light, azimuth the direction
+  // in which cloud shadows fall.
+  const orbit::Geodetic centre{lat * kPi / 180, lon * kPi / 180, 0};
+  const orbit::Vec3 centre_ecef = orbit::GeodeticToEcef(centre);
+  const orbit::LookAngles sun = orbit::LookFrom(
+      centre, centre_ecef,
+      orbit::InertialToEcef(orbit::SunPositionInertial(t), t));
+  tile.sun_elevation_deg = sun.elevation_rad * 180 / kPi;
+
+  const int n = std::max(options_.pixels, 0);
+  if (n == 0) {
+    tile.label = map_->ClassAt(lat, lon);
+    tile.class_fraction[static_cast<int>(tile.label)] = 1;
+    return tile;
+  }
+  const size_t count = static_cast<size_t>(n) * n;
 
   // Local flat approximation, north-up: row 0 is the northern edge. One
   // cos(centre latitude) for the whole tile keeps columns on meridians, so
   // latitude depends only on the row and longitude only on the column. The
   // floor on the cosine stops longitudes exploding for a tile at a pole.
-  const double pixel_km = ground_km / n;
+  const double pixel_km = gsd_m / 1000.0;
+  const double extent_km = pixel_km * n;
   const double km_per_deg_lon =
       kKmPerDegree * std::max(std::cos(lat * kPi / 180.0), 1e-3);
   std::vector<double> row_lat(n), col_lon(n);
@@ -194,100 +231,254 @@ Tile TileSynthesizer::Synthesize(double lat_deg, double lon_deg,
     row_lat[i] = lat - offset_km / kKmPerDegree;
     col_lon[i] = lon + offset_km / km_per_deg_lon;
   }
+  // Ground coordinates in km for texture: absolute (the ground looks the
+  // same on every pass), on the metric of the tile's latitude band.
+  const double band = LatitudeBand(lat);
+  const double band_km_per_deg_lon =
+      kKmPerDegree * std::max(std::cos(band * kPi / 180.0), 1e-3);
+  std::vector<double> y_km(n), x_km(n);
+  for (int i = 0; i < n; ++i) {
+    y_km[i] = row_lat[i] * kKmPerDegree;
+    x_km[i] = col_lon[i] * band_km_per_deg_lon;
+  }
 
-  std::vector<uint8_t> classes(static_cast<size_t>(n) * n);
-  std::array<int, kNumLandCoverClasses> counts{};
+  // Classes under the footprint, through the warped boundaries. Most tiles
+  // lie well inside one class: when every map pixel the warped footprint
+  // can reach has the same class, the per-pixel lookup is skipped.
+  std::vector<uint8_t> classes(count);
+  const double lon_scale = kKmPerDegree / km_per_deg_lon;
+  if (std::optional<LandCover> uniform = map_->UniformIn(
+          std::min(row_lat.front(), row_lat.back()) - kWarpDeg,
+          std::max(row_lat.front(), row_lat.back()) + kWarpDeg,
+          col_lon.front() - kWarpDeg * lon_scale,
+          col_lon.back() + kWarpDeg * lon_scale)) {
+    std::fill(classes.begin(), classes.end(), static_cast<uint8_t>(*uniform));
+    tile.label = *uniform;
+    tile.class_fraction[static_cast<int>(*uniform)] = 1;
+  } else {
+    const int k = CoarsePoints(n, extent_km, kWarpKm / 4);
+    const std::vector<double> clat = CoarseAxis(row_lat, k);
+    const std::vector<double> clon = CoarseAxis(col_lon, k);
+    std::vector<float> coarse, warp_lat, warp_lon;
+    ValueNoiseGrid(clat, clon, kWarpKm, band, Key(seed_, 0x3A1), &coarse);
+    Upsample(coarse, k, n, &warp_lat);
+    ValueNoiseGrid(clat, clon, kWarpKm, band, Key(seed_, 0x3A2), &coarse);
+    Upsample(coarse, k, n, &warp_lon);
+    std::array<int, kNumLandCoverClasses> counts{};
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < n; ++j) {
+        const size_t p = static_cast<size_t>(i) * n + j;
+        const auto c = static_cast<uint8_t>(
+            map_->ClassAt(row_lat[i] + kWarpDeg * warp_lat[p],
+                          col_lon[j] + kWarpDeg * lon_scale * warp_lon[p]));
+        classes[p] = c;
+        ++counts[c];
+      }
+    }
+    tile.label = static_cast<LandCover>(
+        std::max_element(counts.begin(), counts.end()) - counts.begin());
+    for (int c = 0; c < kNumLandCoverClasses; ++c) {
+      tile.class_fraction[c] = static_cast<float>(counts[c]) / count;
+    }
+  }
+
+  // Texture noise at a few scales, shared by the classes; a scale no
+  // class in the tile uses is not computed.
+  std::array<bool, kNumLandCoverClasses> present{};
+  for (int c = 0; c < kNumLandCoverClasses; ++c) {
+    present[c] = tile.class_fraction[c] > 0;
+  }
+  auto any = [&](std::initializer_list<LandCover> cs) {
+    for (LandCover c : cs) {
+      if (present[static_cast<int>(c)]) return true;
+    }
+    return false;
+  };
+  using LC = LandCover;
+  std::vector<float> broad, mid, fine, crown, regional;
+  auto grid = [&](bool needed, double cell_km, uint64_t what,
+                  std::vector<float>* out) {
+    if (needed) {
+      ValueNoiseGrid(row_lat, col_lon, cell_km, band, Key(seed_, what), out);
+    } else {
+      out->assign(count, 0.0f);
+    }
+  };
+  grid(any({LC::kWater, LC::kIce, LC::kBare, LC::kDenseVegetation}), kBroadKm,
+       0x7E1, &broad);
+  // The mid scale also textures clouds.
+  grid(clouds_ != nullptr ||
+           any({LC::kWater, LC::kIce, LC::kSparseVegetation}),
+       kMidKm, 0x7E2, &mid);
+  grid(any({LC::kWater, LC::kBare, LC::kSparseVegetation,
+            LC::kDenseVegetation, LC::kUrban}),
+       kFineKm, 0x7E3, &fine);
+  grid(any({LC::kDenseVegetation, LC::kUrban}), kCrownKm, 0x7E4, &crown);
+  {
+    // Regional character (soil colour, dune and street orientation), on
+    // 40 km: constant enough over a tile to evaluate coarsely.
+    const int k = std::min(n, 2);
+    std::vector<float> coarse;
+    ValueNoiseGrid(CoarseAxis(row_lat, k), CoarseAxis(col_lon, k), 40.0, band,
+                   Key(seed_, 0x7E5), &coarse);
+    Upsample(coarse, k, n, &regional);
+  }
+  // Dune and street-grid orientation: one per tile, from the regional
+  // field at its centre (it changes over tens of km).
+  const double centre_regional = regional[count / 2 + n / 2];
+  const double dune_theta = (centre_regional + 1) * 0.5 * kPi;
+  const double grid_theta = (centre_regional + 1) * 0.25 * kPi;
+  const double dune_cos = std::cos(dune_theta), dune_sin = std::sin(dune_theta);
+  const double grid_cos = std::cos(grid_theta), grid_sin = std::sin(grid_theta);
+  const uint64_t parcel_key = Key(seed_, 0xF1E1D);
+  const uint64_t block_key = Key(seed_, 0xB10C);
+
+  std::vector<float> surface(count * kTileBands);
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < n; ++j) {
-      const auto c =
-          static_cast<uint8_t>(map_->ClassAt(row_lat[i], col_lon[j]));
-      classes[static_cast<size_t>(i) * n + j] = c;
-      ++counts[c];
-    }
-  }
-  // Ties go to the lower class index, so the label is deterministic.
-  tile.label = static_cast<LandCover>(
-      std::max_element(counts.begin(), counts.end()) - counts.begin());
-
-  // Texture is a function of the ground position and the seed only (not of
-  // time or the tile centre), so the ground looks the same on every pass and
-  // overlapping tiles agree. Cells are square in degrees with an integer
-  // number of cells around a parallel, so the field wraps at the
-  // antimeridian without a seam; they narrow east-west toward the poles.
-  std::vector<float> modulation(static_cast<size_t>(n) * n, 0.0f);
-  std::vector<AxisSample> ys, xs;
-  std::vector<int64_t> y_lines, x_lines;
-  std::vector<float> lattice;
-  for (int k = 0; k < kOctaves; ++k) {
-    const double cell_deg = kOctaveKm[k] / kKmPerDegree;
-    const int64_t cells_around =
-        std::max<int64_t>(1, std::llround(360.0 / cell_deg));
-    const uint64_t octave_key = Mix(seed_ ^ Mix(0x7E47u + k));
-    SampleAxis(row_lat, cell_deg, &y_lines, &ys);
-    SampleAxis(col_lon, 360.0 / cells_around, &x_lines, &xs);
-    const int ny = static_cast<int>(y_lines.size());
-    const int nx = static_cast<int>(x_lines.size());
-    lattice.resize(static_cast<size_t>(ny) * nx);
-    for (int r = 0; r < ny; ++r) {
-      for (int s = 0; s < nx; ++s) {
-        int64_t ix = x_lines[s] % cells_around;
-        if (ix < 0) ix += cells_around;
-        lattice[static_cast<size_t>(r) * nx + s] =
-            LatticeValue(octave_key, ix, y_lines[r]);
+      const size_t p = static_cast<size_t>(i) * n + j;
+      float* out = &surface[p * kTileBands];
+      const float r = regional[p];
+      switch (static_cast<LandCover>(classes[p])) {
+        case LandCover::kWater: {
+          const float turbid = std::max(0.0f, broad[p]);
+          for (int b = 0; b < kTileBands; ++b) {
+            out[b] = kWater[b] * (1 + 0.25f * mid[p] + 0.05f * fine[p]) +
+                     kSediment[b] * turbid;
+          }
+          break;
+        }
+        case LandCover::kIce:
+          SetScaled(kIce, 1 + 0.05f * broad[p] + 0.03f * mid[p], out);
+          break;
+        case LandCover::kBare: {
+          // Dunes: ripples across the regional wind direction, bent by
+          // the broad noise.
+          const double u = x_km[j] * dune_cos + y_km[i] * dune_sin;
+          const auto dune = static_cast<float>(
+              std::sin(2 * kPi * u / kDuneKm + 2.5 * broad[p]));
+          Blend(kSand, kRedSoil, 0.5f + 0.5f * r, out);
+          const float m = 1 + 0.12f * dune + 0.08f * fine[p];
+          for (int b = 0; b < kTileBands; ++b) out[b] *= m;
+          break;
+        }
+        case LandCover::kSparseVegetation: {
+          // A patchwork of parcels: crops, grass, bare soil.
+          const auto ix = static_cast<int64_t>(std::floor(x_km[j] / kParcelXKm));
+          const auto iy = static_cast<int64_t>(std::floor(y_km[i] / kParcelYKm));
+          const float h = HashToUnit(CellHash(parcel_key, ix, iy));
+          const Spectrum& s = h < 0.45f ? kCrop : (h < 0.75f ? kGrass : kSoil);
+          SetScaled(s, 1 + 0.10f * mid[p] + 0.06f * fine[p], out);
+          break;
+        }
+        case LandCover::kDenseVegetation: {
+          // Tree crowns and the shade between them darken every band;
+          // canopy vigour moves NIR on its own.
+          const float shade = 1 + 0.22f * crown[p] + 0.12f * fine[p];
+          SetScaled(kForest, shade, out);
+          out[3] *= 1 + 0.12f * broad[p];
+          break;
+        }
+        case LandCover::kUrban: {
+          // Blocks and streets on a grid at the city's orientation.
+          const double u = (x_km[j] * grid_cos + y_km[i] * grid_sin) / kBlockKm;
+          const double v = (-x_km[j] * grid_sin + y_km[i] * grid_cos) / kBlockKm;
+          const double fu = (u - std::floor(u)) * kBlockKm;
+          const double fv = (v - std::floor(v)) * kBlockKm;
+          if (fu < kStreetKm || fv < kStreetKm) {
+            SetScaled(kAsphalt, 1 + 0.05f * fine[p], out);
+          } else {
+            const float h = HashToUnit(CellHash(
+                block_key, static_cast<int64_t>(std::floor(u)),
+                static_cast<int64_t>(std::floor(v))));
+            const Spectrum& roof =
+                h < 0.45f ? kConcrete
+                          : (h < 0.7f ? kRedRoof : (h < 0.88f ? kDarkRoof : kPark));
+            SetScaled(roof, 1 + 0.15f * crown[p], out);
+          }
+          break;
+        }
       }
     }
-    for (int i = 0; i < n; ++i) {
-      const float* south = &lattice[static_cast<size_t>(ys[i].lower) * nx];
-      const float* north = &lattice[static_cast<size_t>(ys[i].upper) * nx];
-      const float fy = ys[i].fade;
-      const uint8_t* row_classes = &classes[static_cast<size_t>(i) * n];
-      float* row_modulation = &modulation[static_cast<size_t>(i) * n];
-      for (int j = 0; j < n; ++j) {
-        const AxisSample& x = xs[j];
-        const float s =
-            south[x.lower] + (south[x.upper] - south[x.lower]) * x.fade;
-        const float t =
-            north[x.lower] + (north[x.upper] - north[x.lower]) * x.fade;
-        row_modulation[j] +=
-            kOctaveWeight[row_classes[j]][k] * (s + (t - s) * fy);
-      }
+  }
+
+  // Clouds at each pixel and the cloud that shades it: the one a
+  // cloud_top_km-high layer holds toward the Sun. Cloud cells are a few km
+  // across, so the field is evaluated every ~250 m and interpolated.
+  std::vector<float> cloud(count, 0.0f), shadow(count, 0.0f);
+  const double sin_sun = std::max(std::sin(sun.elevation_rad), 0.0);
+  if (clouds_ != nullptr) {
+    const int k = CoarsePoints(n, extent_km, 0.25);
+    const std::vector<double> clat = CoarseAxis(row_lat, k);
+    const std::vector<double> clon = CoarseAxis(col_lon, k);
+    std::vector<float> coarse;
+    clouds_->OpacityGrid(clat, clon, band, t, &coarse);
+    Upsample(coarse, k, n, &cloud);
+    if (sin_sun > 0) {
+      const double reach_km = std::min(
+          options_.cloud_top_km / std::max(std::tan(sun.elevation_rad), 1e-3),
+          50.0);
+      const double dlat = reach_km * std::cos(sun.azimuth_rad) / kKmPerDegree;
+      const double dlon = reach_km * std::sin(sun.azimuth_rad) / km_per_deg_lon;
+      std::vector<double> slat(clat), slon(clon);
+      for (double& x : slat) x += dlat;
+      for (double& x : slon) x += dlon;
+      clouds_->OpacityGrid(slat, slon, band, t, &coarse);
+      Upsample(coarse, k, n, &shadow);
     }
   }
 
-  tile.pixels.resize(static_cast<size_t>(n) * n * kTileBands);
+  // Light: direct sunlight (less where shaded) plus sky light, scaled so an
+  // unshaded surface under an overhead Sun reads its reflectance; clouds
+  // reflect the same light; the atmosphere adds path radiance.
+  const auto direct = static_cast<float>(sin_sun);
+  const float diffuse = kDiffuse * std::sqrt(direct);
+  const float norm = 1.0f / (1.0f + kDiffuse);
+  const float cloud_light = (direct + diffuse) * norm;
+  const float haze = std::sqrt(direct);
+  tile.pixels.resize(count * kTileBands);
   float* out = tile.pixels.data();
-  for (size_t p = 0; p < classes.size(); ++p) {
-    const int c = classes[p];
+  int cloudy = 0;
+  for (size_t p = 0; p < count; ++p) {
+    const float a = cloud[p];
+    if (a >= 0.5f) ++cloudy;
+    const float ground_light =
+        (direct * (1 - kShadowDepth * shadow[p]) + diffuse) * norm;
+    const float cloud_texture = 0.88f + 0.12f * mid[p];
     for (int b = 0; b < kTileBands; ++b) {
+      const float ground = surface[p * kTileBands + b] * ground_light;
+      const float sky = kCloud[b] * cloud_texture * cloud_light;
       out[p * kTileBands + b] =
-          kSpectrum[c][b] * (1.0f + kBandGain[c][b] * modulation[p]);
+          ground + (sky - ground) * a + kPathRadiance[b] * haze;
     }
   }
+  tile.cloud_fraction = static_cast<double>(cloudy) / count;
 
   // Sensor noise changes with every exposure: its stream is keyed by the
   // seed, the centre (quantised to micro-degrees) and the time. Seeding
-  // mt19937_64 costs more than the rest of a small tile, so a noiseless
+  // mt19937_64 costs more than a small tile's texture, so a noiseless
   // sensor skips it.
   const auto sigma = static_cast<float>(options_.noise_stddev);
   if (sigma != 0) {
     const auto lat_q = static_cast<uint64_t>(std::llround(lat * 1e6));
     const auto lon_q = static_cast<uint64_t>(std::llround(lon * 1e6));
     const auto t_ms = static_cast<uint64_t>(absl::ToUnixMillis(t));
-    std::seed_seq seq{
-        static_cast<uint32_t>(seed_), static_cast<uint32_t>(seed_ >> 32),
-        static_cast<uint32_t>(lat_q), static_cast<uint32_t>(lat_q >> 32),
-        static_cast<uint32_t>(lon_q), static_cast<uint32_t>(lon_q >> 32),
-        static_cast<uint32_t>(t_ms),  static_cast<uint32_t>(t_ms >> 32)};
-    std::mt19937_64 rng(seq);
+    // A counter-based stream: pixel p's 64 bits are a hash of the exposure
+    // key and p (splitmix64 passes BigCrush as a counter hash).
+    const uint64_t exposure =
+        Mix(Mix(Mix(seed_ ^ 0x5E115E11ULL) ^ lat_q) ^ lon_q) ^ Mix(t_ms);
     const float* normal = NormalTable().data();
-    for (size_t p = 0; p < classes.size(); ++p) {
-      uint64_t bits = rng();
+    std::vector<float> z(count * kTileBands);
+    for (size_t p = 0; p < count; ++p) {
+      uint64_t bits = Mix(exposure + p * 0x9E3779B97F4A7C15ULL);
       for (int b = 0; b < kTileBands; ++b) {
-        const float z = normal[bits & (kNormalTableSize - 1)];
+        z[p * kTileBands + b] = normal[bits & (kNormalTableSize - 1)];
         bits >>= 16;
-        float& v = out[p * kTileBands + b];
-        v = ClampUnit(v + sigma * z);
       }
+    }
+    // A separate, branch-free pass the compiler vectorises.
+    for (size_t k = 0; k < z.size(); ++k) {
+      out[k] = ClampUnit(out[k] + sigma * z[k]);
     }
   } else {
     for (float& v : tile.pixels) v = ClampUnit(v);

@@ -14,6 +14,7 @@
 #include "orbit/frames.h"
 #include "orbit/sun.h"
 #include "proto/crc32c.h"
+#include "sim/world/clouds.h"
 #include "sim/world/land_cover.h"
 #include "sim/world/tile.h"
 #include "tests/status_matchers.h"
@@ -40,9 +41,12 @@ class SatelliteTest : public ::testing::Test {
     auto map = world::LandCoverMap::Create(world::kDefaultEarthImage);
     ASSERT_THAT(map, IsOk());
     map_ = std::move(map).value();
+    clouds_ = std::make_unique<world::CloudField>(map_.get(),
+                                                  world::CloudOptions{}, 1);
     world::TileOptions t;
     t.pixels = 16;
-    tiles_ = std::make_unique<world::TileSynthesizer>(map_.get(), t, 1);
+    tiles_ = std::make_unique<world::TileSynthesizer>(map_.get(), clouds_.get(),
+                                                      t, 1);
   }
 
   SatelliteOptions Options() const {
@@ -52,6 +56,7 @@ class SatelliteTest : public ::testing::Test {
     o.tiles = tiles_.get();
     o.epoch = kEpoch;
     o.trainer.spec.pixels = 16;
+    o.trainer.spec.num_classes = world::kNumLandCoverClasses;
     o.trainer.local_steps = 5;
     o.trainer.batch_size = 8;
     o.min_tiles = 16;
@@ -61,18 +66,22 @@ class SatelliteTest : public ::testing::Test {
 
   std::unique_ptr<orbit::J2Propagator> orbit_;
   std::unique_ptr<world::LandCoverMap> map_;
+  std::unique_ptr<world::CloudField> clouds_;
   std::unique_ptr<world::TileSynthesizer> tiles_;
 };
 
 TEST_F(SatelliteTest, CapturesOnlyInDaylightAtItsCadence) {
   SatelliteOptions all = Options();
   all.sensor.min_sun_elevation_deg = -90;  // day and night
+  all.sensor.task.max_cloud_fraction = 1;  // no cloud screening
   auto always = Satellite::Create(all);
   ASSERT_THAT(always, IsOk());
   (*always)->CaptureUntil(kEpoch + absl::Hours(6));
   EXPECT_EQ((*always)->store().captured(), 6 * 60 + 1);
 
-  auto sat = Satellite::Create(Options());  // Sun at least 10 deg up
+  SatelliteOptions day = Options();  // Sun at least 10 deg up
+  day.sensor.task.max_cloud_fraction = 1;
+  auto sat = Satellite::Create(day);
   ASSERT_THAT(sat, IsOk());
   (*sat)->CaptureUntil(kEpoch + absl::Hours(3));
   (*sat)->CaptureUntil(kEpoch + absl::Hours(6));  // no capture twice
@@ -85,8 +94,29 @@ TEST_F(SatelliteTest, CapturesOnlyInDaylightAtItsCadence) {
     expected += orbit::SunElevationRad(g, t) >= 10 * orbit::kDegToRad;
   }
   EXPECT_EQ((*sat)->store().captured(), expected);
+  EXPECT_EQ((*sat)->sensor().dark(), 6 * 60 + 1 - expected);
   EXPECT_GT(expected, 6 * 60 / 4);
   EXPECT_LT(expected, 6 * 60 * 3 / 4);
+  // Every stored tile was taken with the Sun at least 10 deg up, and says
+  // where and when.
+  for (const TileMeta& m : (*sat)->store().meta()) {
+    EXPECT_GE(m.sun_elevation_deg, 9.5);
+    EXPECT_GE(m.time, kEpoch);
+    EXPECT_LE(m.time, kEpoch + absl::Hours(6));
+  }
+
+  // Land cover screens out cloudy tiles on board: the same daylight
+  // captures, split between stored and screened.
+  auto screening = Satellite::Create(Options());
+  ASSERT_THAT(screening, IsOk());
+  (*screening)->CaptureUntil(kEpoch + absl::Hours(6));
+  const int64_t stored = (*screening)->store().captured();
+  EXPECT_EQ(stored + (*screening)->sensor().screened(), expected);
+  EXPECT_GT((*screening)->sensor().screened(), expected / 5);
+  EXPECT_GT(stored, 0);
+  for (const TileMeta& m : (*screening)->store().meta()) {
+    EXPECT_LE(m.cloud_fraction, 0.2);
+  }
 }
 
 TEST_F(SatelliteTest, CannotTrainWithoutAModelAndRefusesCorruptChunks) {

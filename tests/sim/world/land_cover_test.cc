@@ -81,14 +81,19 @@ TEST(LandCoverMapTest, DecodesTheFullImage) {
 TEST(LandCoverMapTest, KnownPlacesClassifyRight) {
   const Place places[] = {
       {"Sahara", 23, 10, LandCover::kBare},
-      {"Amazon", -3, -60, LandCover::kVegetation},
+      {"Amazon", -5, -65, LandCover::kDenseVegetation},
       {"Greenland interior", 72, -40, LandCover::kIce},
       {"Antarctica", -80, 0, LandCover::kIce},
       {"central Pacific", 0, -150, LandCover::kWater},
       {"Arabian desert", 22, 47, LandCover::kBare},
-      {"Congo basin", 0, 22, LandCover::kVegetation},
-      {"Siberian taiga", 60, 100, LandCover::kVegetation},
+      {"Congo basin", 0, 22, LandCover::kDenseVegetation},
+      {"Siberian taiga", 60, 100, LandCover::kDenseVegetation},
       {"mid-Atlantic", 30, -40, LandCover::kWater},
+      {"Great Plains", 40, -100, LandCover::kSparseVegetation},
+      {"Sahel", 10, 20, LandCover::kSparseVegetation},
+      {"Tokyo", 35.68, 139.69, LandCover::kUrban},
+      {"Cairo, at the Nile delta's apex", 30.0, 31.25, LandCover::kUrban},
+      {"Paris", 48.85, 2.35, LandCover::kUrban},
   };
   for (const Place& p : places) {
     EXPECT_EQ(Earth().ClassAt(p.lat_deg, p.lon_deg), p.expected)
@@ -111,8 +116,13 @@ TEST(LandCoverMapTest, AreaFractionsArePlausible) {
   EXPECT_LT(f[static_cast<int>(LandCover::kIce)], 0.12);
   EXPECT_GT(f[static_cast<int>(LandCover::kBare)], 0.06);
   EXPECT_LT(f[static_cast<int>(LandCover::kBare)], 0.18);
-  EXPECT_GT(f[static_cast<int>(LandCover::kVegetation)], 0.08);
-  EXPECT_LT(f[static_cast<int>(LandCover::kVegetation)], 0.20);
+  EXPECT_GT(f[static_cast<int>(LandCover::kSparseVegetation)], 0.03);
+  EXPECT_LT(f[static_cast<int>(LandCover::kSparseVegetation)], 0.12);
+  EXPECT_GT(f[static_cast<int>(LandCover::kDenseVegetation)], 0.03);
+  EXPECT_LT(f[static_cast<int>(LandCover::kDenseVegetation)], 0.12);
+  // Lit cities cover well under 1% of the Earth.
+  EXPECT_GT(f[static_cast<int>(LandCover::kUrban)], 0.0005);
+  EXPECT_LT(f[static_cast<int>(LandCover::kUrban)], 0.01);
 }
 
 TEST(LandCoverMapTest, WrapsLongitudeAndClampsLatitude) {
@@ -126,6 +136,15 @@ TEST(LandCoverMapTest, MissingFileIsNotFoundNamingThePath) {
   const std::string path = TempPath("no_such_earth.jpg");
   EXPECT_THAT(LandCoverMap::Create(path),
               StatusIs(absl::StatusCode::kNotFound, path));
+  EXPECT_THAT(LandCoverMap::Create(kDefaultEarthImage, path),
+              StatusIs(absl::StatusCode::kNotFound, path));
+}
+
+TEST(LandCoverMapTest, WithoutNightLightsThereIsNoUrbanClass) {
+  ORBITFL_ASSERT_OK_AND_ASSIGN(auto map,
+                               LandCoverMap::Create(kDefaultEarthImage, ""));
+  EXPECT_EQ(map->AreaFractions()[static_cast<int>(LandCover::kUrban)], 0.0);
+  EXPECT_NE(map->ClassAt(35.68, 139.69), LandCover::kUrban);
 }
 
 TEST(LandCoverMapTest, NonJpegIsInvalidArgumentNamingThePath) {
@@ -184,19 +203,22 @@ TEST(LandCoverMapTest, FromClassesChecksShape) {
 }
 
 TEST(LandCoverMapTest, FromClassesIndexesNorthWestFirst) {
-  // 4x2: the northern row is water then ice, the southern bare then plants.
+  // 4x2: the northern row is water then ice, the southern bare then city.
   std::vector<LandCover> classes = {
       LandCover::kWater,      LandCover::kWater,     LandCover::kIce,
       LandCover::kIce,        LandCover::kBare,      LandCover::kBare,
-      LandCover::kVegetation, LandCover::kVegetation};
+      LandCover::kUrban,      LandCover::kUrban};
   ORBITFL_ASSERT_OK_AND_ASSIGN(auto map,
                                LandCoverMap::FromClasses(4, 2, classes));
   EXPECT_EQ(map->ClassAt(45, -90), LandCover::kWater);
   EXPECT_EQ(map->ClassAt(45, 90), LandCover::kIce);
   EXPECT_EQ(map->ClassAt(-45, -90), LandCover::kBare);
-  EXPECT_EQ(map->ClassAt(-45, 90), LandCover::kVegetation);
+  EXPECT_EQ(map->ClassAt(-45, 90), LandCover::kUrban);
   const std::vector<double> f = map->AreaFractions();
-  for (double x : f) EXPECT_NEAR(x, 0.25, 1e-12);
+  for (LandCover c : {LandCover::kWater, LandCover::kIce, LandCover::kBare,
+                      LandCover::kUrban}) {
+    EXPECT_NEAR(f[static_cast<int>(c)], 0.25, 1e-12) << LandCoverName(c);
+  }
 }
 
 }  // namespace
