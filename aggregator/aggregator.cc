@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "third_party/status_macros.h"
 #include "proto/crc32c.h"
+#include "proto/delta_codec.h"
 #include "proto/tensor_util.h"
 
 namespace orbitfl::aggregator {
@@ -98,9 +99,16 @@ proto::UploadAck Aggregator::FinishUpload(const std::string& transfer_id) {
   ack.set_complete(true);
   proto::ModelDelta delta;
   absl::Status valid = delta.ParseFromString(up.data)
-                           ? ValidateLocked(delta, up)
+                           ? absl::OkStatus()
                            : absl::InvalidArgumentError(
                                  "payload is not a serialised ModelDelta");
+  if (valid.ok()) {
+    // fp16, int8 and top-k deltas travel compressed; the strategy sees
+    // fp32.
+    absl::StatusOr<proto::ModelDelta> decoded = proto::DecodeDelta(delta);
+    valid = decoded.ok() ? ValidateLocked(*decoded, up) : decoded.status();
+    if (decoded.ok()) delta = *std::move(decoded);
+  }
   if (valid.ok()) {
     Decision d = strategy_->Offer(delta, now_);
     ack.set_accepted(d.accepted);

@@ -20,10 +20,12 @@ constexpr double kPretrainLearningRate = 1e-3;  // Adam
 // a Gaussian decoder of variance 0.005 in reflectance units squared. With
 // weight 1 (unit variance) the KL term would drown the reconstruction of
 // [0, 1] reflectances and the latent would carry almost nothing.
-constexpr double kKlWeight = 0.01;
+constexpr double kKlWeight = 0.1;
 
 // The encoder plus what only pre-training needs: the log-variance head and
-// a decoder mirroring the encoder with transposed convolutions.
+// a decoder mirroring the encoder, each stage a 2x nearest upsampling then
+// a conv3x3. (LibTorch's CPU transposed convolution took 3x as long for
+// the same shapes.)
 struct VaeImpl : torch::nn::Module {
   explicit VaeImpl(const ModelSpec& spec) : eighth(spec.pixels / 8) {
     encoder = register_module("encoder", internal::VaeEncoder(spec));
@@ -32,30 +34,34 @@ struct VaeImpl : torch::nn::Module {
                              torch::nn::Linear(features, spec.latent_dim));
     expand = register_module("expand",
                              torch::nn::Linear(spec.latent_dim, features));
-    const auto up = [](int in, int out) {
-      return torch::nn::ConvTranspose2d(
-          torch::nn::ConvTranspose2dOptions(in, out, 4).stride(2).padding(1));
+    const auto conv = [](int in, int out) {
+      return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).padding(1));
     };
-    deconv1 = register_module("deconv1", up(64, 32));
-    deconv2 = register_module("deconv2", up(32, 16));
-    deconv3 = register_module("deconv3", up(16, spec.bands));
+    up1 = register_module("up1", conv(64, 32));
+    up2 = register_module("up2", conv(32, 16));
+    up3 = register_module("up3", conv(16, spec.bands));
+  }
+
+  static torch::Tensor Upsample(const torch::Tensor& x) {
+    return torch::upsample_nearest2d(
+        x, std::vector<int64_t>{2 * x.size(2), 2 * x.size(3)});
   }
 
   torch::Tensor Decode(torch::Tensor z) {
     torch::Tensor x =
         torch::relu(expand->forward(z)).view({-1, 64, eighth, eighth});
-    x = torch::relu(deconv1->forward(x));
-    x = torch::relu(deconv2->forward(x));
-    return torch::sigmoid(deconv3->forward(x));
+    x = torch::relu(up1->forward(Upsample(x)));
+    x = torch::relu(up2->forward(Upsample(x)));
+    return torch::sigmoid(up3->forward(Upsample(x)));
   }
 
   int eighth;
   internal::VaeEncoder encoder{nullptr};
   torch::nn::Linear logvar{nullptr};
   torch::nn::Linear expand{nullptr};
-  torch::nn::ConvTranspose2d deconv1{nullptr};
-  torch::nn::ConvTranspose2d deconv2{nullptr};
-  torch::nn::ConvTranspose2d deconv3{nullptr};
+  torch::nn::Conv2d up1{nullptr};
+  torch::nn::Conv2d up2{nullptr};
+  torch::nn::Conv2d up3{nullptr};
 };
 TORCH_MODULE(Vae);
 

@@ -60,7 +60,7 @@ absl::StatusOr<proto::Model> InitialModel(const ModelSpec& spec,
                                           uint64_t seed);
 
 // Trains encoder_head's variational autoencoder (encoder and a mirrored
-// transposed-convolution decoder) on the unlabelled images of
+// upsampling decoder) on the unlabelled images of
 // `ground_tiles` for `steps` Adam steps of 32 tiles, deterministically from
 // `seed`, and returns the encoder's parameters (architecture "vae_encoder")
 // for ModelSpec::encoder. InvalidArgument for a spec that is not

@@ -26,14 +26,18 @@ absl::StatusOr<std::unique_ptr<Satellite>> Satellite::Create(
       Sensor::Create(options.sensor, options.orbit, options.tiles, options.epoch));
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<LocalTrainer> trainer,
                            LocalTrainer::Create(options.trainer));
-  return std::unique_ptr<Satellite>(
-      new Satellite(options, std::move(sensor), std::move(trainer)));
+  ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<proto::DeltaEncoder> encoder,
+                           proto::DeltaEncoder::Create(options.codec));
+  return std::unique_ptr<Satellite>(new Satellite(
+      options, std::move(sensor), std::move(trainer), std::move(encoder)));
 }
 
 Satellite::Satellite(const SatelliteOptions& options, Sensor sensor,
-                     std::unique_ptr<LocalTrainer> trainer)
+                     std::unique_ptr<LocalTrainer> trainer,
+                     std::unique_ptr<proto::DeltaEncoder> encoder)
     : options_(options),
       trainer_(std::move(trainer)),
+      encoder_(std::move(encoder)),
       sensor_(std::move(sensor)) {
   // Each satellite's own stream: seed_seq{seed, entity, stream}.
   std::seed_seq seq{options.seed, static_cast<uint64_t>(options.index),
@@ -59,8 +63,10 @@ absl::StatusOr<proto::TrainReply> Satellite::Train(absl::Time t) {
   ORBITFL_ASSIGN_OR_RETURN(TrainResult result,
                            trainer_->Train(*model_, store().tiles(), gen_));
   result.delta.set_satellite(options_.name);
+  ORBITFL_ASSIGN_OR_RETURN(proto::ModelDelta encoded,
+                           encoder_->Encode(result.delta));
   update_bytes_.clear();
-  result.delta.SerializeToString(&update_bytes_);
+  encoded.SerializeToString(&update_bytes_);
   update_base_version_ = model_->version();
   update_acked_ = 0;
   reply.set_trained(true);

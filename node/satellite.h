@@ -18,6 +18,7 @@
 #include "node/tile_store.h"
 #include "node/trainer.h"
 #include "orbit/propagator.h"
+#include "proto/delta_codec.h"
 #include "proto/services.pb.h"
 #include "proto/tensor.pb.h"
 #include "sim/world/tile.h"
@@ -34,6 +35,9 @@ struct SatelliteOptions {
   TrainerOptions trainer;
   double onboard_flops = 2e9;  // sustained FLOP/s for training
   int min_tiles = 64;          // tiles needed before training
+  // How the update travels: fp32, or fp16/int8/top-k with error feedback
+  // (the residual stays on board for the next round).
+  proto::CodecOptions codec;
   uint64_t seed = 0;           // scenario seed
   int index = 0;               // satellite index, for its random stream
 };
@@ -76,10 +80,12 @@ class Satellite {
 
  private:
   Satellite(const SatelliteOptions& options, Sensor sensor,
-            std::unique_ptr<LocalTrainer> trainer);
+            std::unique_ptr<LocalTrainer> trainer,
+            std::unique_ptr<proto::DeltaEncoder> encoder);
 
   SatelliteOptions options_;
   std::unique_ptr<LocalTrainer> trainer_;
+  std::unique_ptr<proto::DeltaEncoder> encoder_;
   Sensor sensor_;
   std::mt19937_64 gen_;  // this satellite's mini-batch stream
   std::optional<proto::Model> model_;

@@ -22,6 +22,7 @@
 #include "sim/event_loop.h"
 #include "sim/json.h"
 #include "sim/run_dir.h"
+#include "proto/delta_codec.h"
 #include "sim/scenario_world.h"
 #include "sim/test_set.h"
 #include "sim/time_format.h"
@@ -191,6 +192,10 @@ absl::Status EmbeddedRun::StartServices() {
     o.trainer.learning_rate = t.learning_rate();
     o.onboard_flops = t.onboard_flops();
     o.min_tiles = t.min_tiles();
+    ORBITFL_ASSIGN_OR_RETURN(
+        o.codec.codec,
+        proto::ParseDeltaCodec(scenario_.federation().delta_codec()));
+    o.codec.topk_fraction = scenario_.federation().topk_fraction();
     o.seed = scenario_.seed();
     o.index = static_cast<int>(i);
     ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<node::Satellite> sat,

@@ -217,6 +217,14 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
 
   proto::FederationConfig& fed = *s.mutable_federation();
   Default<std::string>(fed.mutable_strategy(), "fedavg");
+  Default<std::string>(fed.mutable_delta_codec(), "fp32");
+  SCENARIO_DEFAULT(fed, topk_fraction, 0.01);
+  c.Expect(fed.delta_codec() == "fp32" || fed.delta_codec() == "fp16" ||
+               fed.delta_codec() == "int8" || fed.delta_codec() == "topk",
+           "federation.delta_codec", "one of: fp32, fp16, int8, topk",
+           absl::StrCat("\"", fed.delta_codec(), "\""));
+  c.InRange(fed.topk_fraction(), 1e-6, 1, "federation.topk_fraction",
+            "a fraction of each tensor's values");
   SCENARIO_DEFAULT(fed, round_deadline_s, 3 * 3600.0);
   SCENARIO_DEFAULT(fed, min_participants, 1);
   c.Expect(fed.strategy() == "fedavg", "federation.strategy",

@@ -170,5 +170,24 @@ TEST_F(TinyRunTest, AccuracyRisesAndSummaryHasTheContractFields) {
   EXPECT_EQ(Field(summary, "sim_hours"), "8");
 }
 
+TEST_F(TinyRunTest, CompressedDeltasMoveFewerBytesAndStillLearn) {
+  // The same run with int8 deltas: the uplink of updates (satellite to
+  // ground) carries about a quarter of the fp32 bytes per update, decoded
+  // by the aggregator before FedAvg.
+  proto::Scenario int8 = *scenario_;
+  int8.mutable_federation()->set_delta_codec("int8");
+  RunOptions options;
+  options.out_dir = std::string(std::getenv("TEST_TMPDIR")) + "/int8";
+  ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary s, RunEmbedded(int8, options));
+  const RunSummary& fp32 = summaries_[0];
+  ASSERT_GT(s.updates_applied, 0);
+  const double fp32_per_update =
+      static_cast<double>(fp32.bytes_up) / fp32.updates_applied;
+  const double int8_per_update =
+      static_cast<double>(s.bytes_up) / s.updates_applied;
+  EXPECT_LT(int8_per_update, 0.35 * fp32_per_update);
+  EXPECT_GT(s.best_accuracy, s.initial_accuracy + 0.1);
+}
+
 }  // namespace
 }  // namespace orbitfl::sim
