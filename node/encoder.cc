@@ -20,7 +20,7 @@ constexpr double kPretrainLearningRate = 1e-3;  // Adam
 // a Gaussian decoder of variance 0.005 in reflectance units squared. With
 // weight 1 (unit variance) the KL term would drown the reconstruction of
 // [0, 1] reflectances and the latent would carry almost nothing.
-constexpr double kKlWeight = 0.1;
+constexpr double kKlWeight = 0.01;
 
 // The encoder plus what only pre-training needs: the log-variance head and
 // a decoder mirroring the encoder, each stage a 2x nearest upsampling then

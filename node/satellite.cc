@@ -16,10 +16,12 @@ absl::StatusOr<std::unique_ptr<Satellite>> Satellite::Create(
     return absl::InvalidArgumentError(
         absl::StrCat("satellite ", options.name, ": no orbit or world"));
   }
-  if (!(options.onboard_flops > 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("training.onboard_flops: expected > 0, got ",
-                     options.onboard_flops));
+  ORBITFL_RETURN_IF_ERROR(ValidateComputeProfile(options.compute));
+  ORBITFL_RETURN_IF_ERROR(ValidateSeuOptions(options.radiation));
+  std::unique_ptr<PowerSystem> power;
+  if (options.power_model) {
+    ORBITFL_ASSIGN_OR_RETURN(
+        power, PowerSystem::Create(options.power, options.compute, options.epoch));
   }
   ORBITFL_ASSIGN_OR_RETURN(
       Sensor sensor,
@@ -28,21 +30,93 @@ absl::StatusOr<std::unique_ptr<Satellite>> Satellite::Create(
                            LocalTrainer::Create(options.trainer));
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<proto::DeltaEncoder> encoder,
                            proto::DeltaEncoder::Create(options.codec));
-  return std::unique_ptr<Satellite>(new Satellite(
-      options, std::move(sensor), std::move(trainer), std::move(encoder)));
+  return std::unique_ptr<Satellite>(
+      new Satellite(options, std::move(sensor), std::move(trainer),
+                    std::move(encoder), std::move(power)));
+}
+
+ComputeProfile DefaultComputeProfile() {
+  absl::StatusOr<ComputeProfile> p = FindComputeProfile("ion_scv");
+  return p.ok() ? *p : ComputeProfiles().front();
+}
+
+SeuOptions NoRadiation() {
+  SeuOptions o;
+  o.upsets_per_bit_per_day = 0;
+  return o;
 }
 
 Satellite::Satellite(const SatelliteOptions& options, Sensor sensor,
                      std::unique_ptr<LocalTrainer> trainer,
-                     std::unique_ptr<proto::DeltaEncoder> encoder)
+                     std::unique_ptr<proto::DeltaEncoder> encoder,
+                     std::unique_ptr<PowerSystem> power)
     : options_(options),
       trainer_(std::move(trainer)),
       encoder_(std::move(encoder)),
-      sensor_(std::move(sensor)) {
-  // Each satellite's own stream: seed_seq{seed, entity, stream}.
+      sensor_(std::move(sensor)),
+      power_(std::move(power)),
+      radiation_clock_(options.epoch) {
+  // Each satellite's own streams: seed_seq{seed, entity, stream}.
   std::seed_seq seq{options.seed, static_cast<uint64_t>(options.index),
                     uint64_t{1}};
   gen_.seed(seq);
+  std::seed_seq rad{options.seed, static_cast<uint64_t>(options.index),
+                    uint64_t{3}};
+  radiation_gen_.seed(rad);
+}
+
+std::vector<Eclipse> Satellite::EclipsesBetween(absl::Time from,
+                                                absl::Time to) const {
+  // Sampled every 20 s: an eclipse edge is placed within 10 s, a few
+  // watt-hours' worth of error over a day at most.
+  constexpr absl::Duration kStep = absl::Seconds(20);
+  std::vector<Eclipse> eclipses;
+  auto shadowed = [&](absl::Time t) {
+    return orbit::SatelliteIllumination(options_.orbit->Propagate(t).position_km,
+                                        t) != orbit::Illumination::kSunlit;
+  };
+  bool in_shadow = shadowed(from);
+  absl::Time edge = from;
+  for (absl::Time t = from + kStep;; t += kStep) {
+    const absl::Time at = std::min(t, to);
+    const bool s = shadowed(at);
+    if (s != in_shadow) {
+      const absl::Time mid = at - kStep / 2 < from ? from : at - kStep / 2;
+      if (in_shadow) eclipses.push_back({edge, mid});
+      edge = mid;
+      in_shadow = s;
+    }
+    if (at >= to) break;
+  }
+  if (in_shadow && to > edge) eclipses.push_back({edge, to});
+  return eclipses;
+}
+
+absl::Status Satellite::ApplyRadiation(absl::Time t, proto::TrainReply& reply) {
+  const SeuOptions& seu = options_.radiation;
+  const absl::Time from = radiation_clock_;
+  if (t <= from) return absl::OkStatus();
+  radiation_clock_ = t;
+  if (!model_ || seu.upsets_per_bit_per_day <= 0) return absl::OkStatus();
+  // The rate along the ground track, sampled every minute.
+  double sum = 0;
+  int n = 0;
+  for (absl::Time at = from; at <= t; at += absl::Minutes(1), ++n) {
+    orbit::Geodetic g = orbit::EcefToGeodetic(
+        orbit::InertialToEcef(options_.orbit->Propagate(at).position_km, at));
+    sum += UpsetRateMultiplier(g.lat_rad * orbit::kRadToDeg,
+                               g.lon_rad * orbit::kRadToDeg, seu);
+  }
+  ORBITFL_ASSIGN_OR_RETURN(
+      const int64_t flips,
+      InjectUpsets(t - from, sum / std::max(n, 1), seu, radiation_gen_,
+                   model_->model()));
+  const int repaired = model_->Scrub();
+  upsets_ += flips;
+  repaired_ += repaired;
+  reply.set_upsets(flips);
+  reply.set_tensors_repaired(repaired);
+  return absl::OkStatus();
 }
 
 void Satellite::CaptureUntil(absl::Time t) { sensor_.CaptureUntil(t); }
@@ -60,21 +134,48 @@ absl::StatusOr<proto::TrainReply> Satellite::Train(absl::Time t) {
                                   options_.min_tiles, " needed"));
     return reply;
   }
-  ORBITFL_ASSIGN_OR_RETURN(TrainResult result,
-                           trainer_->Train(*model_, store().tiles(), gen_));
+  // Time on board from the computer's throughput; energy from the battery.
+  const TrainerOptions& o = trainer_->options();
+  const double flops = 3.0 * static_cast<double>(ForwardFlopsPerImage(o.spec)) *
+                       o.local_steps * o.batch_size;
+  const absl::Duration step = TrainingDuration(flops, options_.compute);
+  std::vector<Eclipse> eclipses;
+  if (power_ != nullptr) {
+    if (t > power_->now()) {
+      ORBITFL_RETURN_IF_ERROR(
+          power_->AdvanceTo(t, EclipsesBetween(power_->now(), t)));
+    }
+    reply.set_state_of_charge(power_->state_of_charge());
+    if (t < power_->now()) {
+      reply.set_reason("the computer is still busy with the last step");
+      return reply;
+    }
+    eclipses = EclipsesBetween(t, t + step);
+    if (absl::Status can = power_->CheckCanTrain(step, eclipses); !can.ok()) {
+      reply.set_reason(std::string(can.message()));
+      return reply;
+    }
+  }
+  ORBITFL_RETURN_IF_ERROR(ApplyRadiation(t, reply));
+  ORBITFL_ASSIGN_OR_RETURN(
+      TrainResult result,
+      trainer_->Train(model_->model(), store().tiles(), gen_));
+  if (power_ != nullptr) {
+    ORBITFL_RETURN_IF_ERROR(power_->Train(step, eclipses));
+    reply.set_state_of_charge(power_->state_of_charge());
+  }
   result.delta.set_satellite(options_.name);
   ORBITFL_ASSIGN_OR_RETURN(proto::ModelDelta encoded,
                            encoder_->Encode(result.delta));
   update_bytes_.clear();
   encoded.SerializeToString(&update_bytes_);
-  update_base_version_ = model_->version();
+  update_base_version_ = model_->model().version();
   update_acked_ = 0;
   reply.set_trained(true);
   reply.set_base_version(update_base_version_);
   reply.set_num_samples(result.delta.num_samples());
   reply.set_train_loss(result.mean_loss);
-  reply.set_onboard_seconds(static_cast<double>(result.flops) /
-                            options_.onboard_flops);
+  reply.set_onboard_seconds(absl::ToDoubleSeconds(step));
   reply.set_update_bytes(static_cast<int64_t>(update_bytes_.size()));
   return reply;
 }
@@ -105,7 +206,7 @@ absl::StatusOr<bool> Satellite::ReceiveModelChunk(
     return absl::DataLossError(
         absl::StrCat(options_.name, ": received model does not parse"));
   }
-  model_ = std::move(model);
+  model_.emplace(std::move(model), options_.radiation.protection);
   download_.clear();
   download_version_ = -1;
   return true;

@@ -14,6 +14,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "node/power.h"
+#include "node/radiation.h"
 #include "node/sensor.h"
 #include "node/tile_store.h"
 #include "node/trainer.h"
@@ -25,6 +27,11 @@
 
 namespace orbitfl::node {
 
+// The flight computer that trained the first model in orbit.
+ComputeProfile DefaultComputeProfile();
+// SEU options with a zero rate.
+SeuOptions NoRadiation();
+
 struct SatelliteOptions {
   std::string name;
   // Not owned; must outlive the satellite.
@@ -33,7 +40,16 @@ struct SatelliteOptions {
   absl::Time epoch;  // first capture instant
   SensorOptions sensor;
   TrainerOptions trainer;
-  double onboard_flops = 2e9;  // sustained FLOP/s for training
+  // The on-board computer: its training FLOP/s set how long a step takes
+  // in simulated time, its power draws on the battery.
+  ComputeProfile compute = DefaultComputeProfile();
+  // Solar array, battery and bus. With `power_model` off the satellite
+  // trains whenever it has a model and tiles.
+  bool power_model = true;
+  PowerOptions power;
+  // Single-event upsets in the on-board model's memory (off when the rate
+  // is 0), and whether the model is scrubbed against checksums.
+  SeuOptions radiation = NoRadiation();
   int min_tiles = 64;          // tiles needed before training
   // How the update travels: fp32, or fp16/int8/top-k with error feedback
   // (the residual stays on board for the next round).
@@ -70,7 +86,14 @@ class Satellite {
 
   proto::NodeStatus Status() const;
   const std::string& name() const { return options_.name; }
-  int64_t model_version() const { return model_ ? model_->version() : -1; }
+  int64_t model_version() const {
+    return model_ ? model_->model().version() : -1;
+  }
+  // The power system, or null without a power model.
+  const PowerSystem* power() const { return power_.get(); }
+  // Bits flipped in the on-board model so far, and tensors repaired.
+  int64_t upsets() const { return upsets_; }
+  int64_t repaired() const { return repaired_; }
   int64_t downloading_version() const { return download_version_; }
   int64_t downloaded_bytes() const {
     return static_cast<int64_t>(download_.size());
@@ -81,14 +104,25 @@ class Satellite {
  private:
   Satellite(const SatelliteOptions& options, Sensor sensor,
             std::unique_ptr<LocalTrainer> trainer,
-            std::unique_ptr<proto::DeltaEncoder> encoder);
+            std::unique_ptr<proto::DeltaEncoder> encoder,
+            std::unique_ptr<PowerSystem> power);
+  // Flips bits of the held model for the time since the last call (at the
+  // ground track's mean upset rate), then scrubs it when protected.
+  absl::Status ApplyRadiation(absl::Time t, proto::TrainReply& reply);
+  // Eclipses of this satellite's orbit in [from, to).
+  std::vector<Eclipse> EclipsesBetween(absl::Time from, absl::Time to) const;
 
   SatelliteOptions options_;
   std::unique_ptr<LocalTrainer> trainer_;
   std::unique_ptr<proto::DeltaEncoder> encoder_;
   Sensor sensor_;
   std::mt19937_64 gen_;  // this satellite's mini-batch stream
-  std::optional<proto::Model> model_;
+  std::optional<ProtectedModel> model_;
+  std::unique_ptr<PowerSystem> power_;
+  std::mt19937_64 radiation_gen_;  // this satellite's upset stream
+  absl::Time radiation_clock_;     // upsets applied up to here
+  int64_t upsets_ = 0;
+  int64_t repaired_ = 0;
   int64_t download_version_ = -1;  // -1: no download in progress
   std::string download_;
   std::string update_bytes_;

@@ -190,7 +190,21 @@ absl::Status EmbeddedRun::StartServices() {
     o.trainer.local_steps = t.local_steps();
     o.trainer.batch_size = t.batch_size();
     o.trainer.learning_rate = t.learning_rate();
-    o.onboard_flops = t.onboard_flops();
+    const proto::ComputeConfig& compute = scenario_.compute();
+    ORBITFL_ASSIGN_OR_RETURN(o.compute, node::FindComputeProfile(compute.device()));
+    if (t.onboard_flops() > 0) o.compute.training_flops_per_s = t.onboard_flops();
+    o.power_model = !compute.ignore_power();
+    o.power.battery_capacity_wh = compute.battery_wh();
+    o.power.solar_power_w = compute.solar_w();
+    o.power.bus_load_w = compute.bus_load_w();
+    o.power.min_state_of_charge = compute.min_charge();
+    o.power.initial_state_of_charge = compute.initial_charge();
+    const proto::RadiationConfig& rad = scenario_.radiation();
+    o.radiation.upsets_per_bit_per_day = rad.upsets_per_bit_per_day();
+    o.radiation.saa_multiplier = rad.saa_multiplier();
+    o.radiation.polar_multiplier = rad.polar_multiplier();
+    ORBITFL_ASSIGN_OR_RETURN(o.radiation.protection,
+                             node::ParseSeuProtection(rad.protection()));
     o.min_tiles = t.min_tiles();
     ORBITFL_ASSIGN_OR_RETURN(
         o.codec.codec,
@@ -346,7 +360,10 @@ void EmbeddedRun::TrainNow(int sat) {
       .Add("samples", reply.num_samples())
       .Add("loss", reply.train_loss())
       .Add("onboard_s", reply.onboard_seconds())
-      .Add("update_bytes", reply.update_bytes());
+      .Add("update_bytes", reply.update_bytes())
+      .Add("battery_soc", reply.state_of_charge())
+      .Add("upsets", reply.upsets())
+      .Add("tensors_repaired", reply.tensors_repaired());
   Check(run_dir_->AppendEvent(e));
   // The update exists once the on-board computer has finished.
   st.training = true;

@@ -195,7 +195,7 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   SCENARIO_DEFAULT(train, local_steps, 20);
   SCENARIO_DEFAULT(train, batch_size, 32);
   SCENARIO_DEFAULT(train, learning_rate, 0.05);
-  SCENARIO_DEFAULT(train, onboard_flops, 2e9);
+
   SCENARIO_DEFAULT(train, min_tiles, 64);
   Default<std::string>(train.mutable_task(), "landcover");
   Default<std::string>(train.mutable_model(), "small_cnn");
@@ -211,7 +211,43 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   c.InRange(train.batch_size(), 1, 4096, "training.batch_size", "a batch size");
   c.InRange(train.learning_rate(), 1e-9, 10, "training.learning_rate",
             "a learning rate");
-  c.Positive(train.onboard_flops(), "training.onboard_flops");
+  c.Expect(train.onboard_flops() >= 0, "training.onboard_flops",
+           "FLOP/s > 0, or 0 for the device profile's",
+           absl::StrCat(train.onboard_flops()));
+
+  proto::ComputeConfig& compute = *s.mutable_compute();
+  Default<std::string>(compute.mutable_device(), "ion_scv");
+  SCENARIO_DEFAULT(compute, battery_wh, 100.0);
+  SCENARIO_DEFAULT(compute, solar_w, 60.0);
+  SCENARIO_DEFAULT(compute, bus_load_w, 20.0);
+  if (!compute.has_min_charge()) compute.set_min_charge(0.3);
+  if (!compute.has_initial_charge()) compute.set_initial_charge(1.0);
+  c.Expect(compute.device() == "ion_scv" || compute.device() == "embedded_gpu" ||
+               compute.device() == "mcu",
+           "compute.device", "one of: ion_scv, embedded_gpu, mcu",
+           absl::StrCat("\"", compute.device(), "\""));
+  c.InRange(compute.battery_wh(), 1e-3, 1e6, "compute.battery_wh",
+            "a battery capacity in Wh");
+  c.InRange(compute.solar_w(), 0, 1e6, "compute.solar_w", "watts");
+  c.InRange(compute.bus_load_w(), 0, 1e6, "compute.bus_load_w", "watts");
+  c.InRange(compute.min_charge(), 0, 1, "compute.min_charge",
+            "a state of charge in [0, 1]");
+  c.InRange(compute.initial_charge(), 0, 1, "compute.initial_charge",
+            "a state of charge in [0, 1]");
+
+  proto::RadiationConfig& rad = *s.mutable_radiation();
+  SCENARIO_DEFAULT(rad, saa_multiplier, 30.0);
+  SCENARIO_DEFAULT(rad, polar_multiplier, 4.0);
+  Default<std::string>(rad.mutable_protection(), "none");
+  c.InRange(rad.upsets_per_bit_per_day(), 0, 1, "radiation.upsets_per_bit_per_day",
+            "a rate per bit per day");
+  c.InRange(rad.saa_multiplier(), 1, 1e4, "radiation.saa_multiplier",
+            "a multiplier >= 1");
+  c.InRange(rad.polar_multiplier(), 1, 1e4, "radiation.polar_multiplier",
+            "a multiplier >= 1");
+  c.Expect(rad.protection() == "none" || rad.protection() == "checksum",
+           "radiation.protection", "one of: none, checksum",
+           absl::StrCat("\"", rad.protection(), "\""));
   c.InRange(train.min_tiles(), 1, 1000000, "training.min_tiles",
             "a tile count");
 
