@@ -136,7 +136,7 @@ absl::StatusOr<proto::TrainReply> Satellite::Train(absl::Time t) {
   }
   // Time on board from the computer's throughput; energy from the battery.
   const TrainerOptions& o = trainer_->options();
-  const double flops = 3.0 * static_cast<double>(ForwardFlopsPerImage(o.spec)) *
+  const double flops = static_cast<double>(TrainingFlopsPerImage(o.spec)) *
                        o.local_steps * o.batch_size;
   const absl::Duration step = TrainingDuration(flops, options_.compute);
   std::vector<Eclipse> eclipses;

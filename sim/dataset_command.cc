@@ -141,12 +141,8 @@ absl::Status DatasetCommand(const std::vector<std::string>& args) {
       Flags flags,
       Flags::Parse("dataset", args,
                    {"scenario", "out", "task", "satellite", "stats", "preview",
-                    "seed", "hours", "steps", "quiet"}));
+                    "seed", "hours", "steps", "quiet", "set"}));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
-  if (flags.Has("task")) {
-    scenario.mutable_training()->set_task(flags.Get("task"));
-    ORBITFL_RETURN_IF_ERROR(FinalizeScenario(scenario, "--task"));
-  }
   const bool stats = flags.Has("stats");
   const bool preview = flags.Has("preview");
   const std::string out = flags.Get("out");

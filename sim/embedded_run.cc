@@ -16,13 +16,13 @@
 #include "node/node_service.h"
 #include "node/satellite.h"
 #include "node/trainer.h"
+#include "proto/delta_codec.h"
 #include "proto/grpc_status.h"
 #include "proto/services.grpc.pb.h"
 #include "sim/contact_plan.h"
 #include "sim/event_loop.h"
 #include "sim/json.h"
 #include "sim/run_dir.h"
-#include "proto/delta_codec.h"
 #include "sim/scenario_world.h"
 #include "sim/test_set.h"
 #include "sim/time_format.h"
@@ -102,6 +102,7 @@ class EmbeddedRun {
   ContactPlan plan_;
   ScenarioWorld world_;
   node::ModelSpec spec_;
+  proto::Model global_model_;  // the latest, as last evaluated
   node::TileDataset test_set_;
   std::unique_ptr<RunDirectory> run_dir_;
 
@@ -135,6 +136,31 @@ absl::Status EmbeddedRun::SetUp() {
   spec_.pixels = world_.tiles->options().pixels;
   spec_.bands = world::kTileBands;
   spec_.num_classes = node::NumClasses(world_.sensor.task.task);
+  spec_.architecture = scenario_.training().model();
+  ORBITFL_RETURN_IF_ERROR(node::ValidateSpec(spec_));
+  if (spec_.architecture == "encoder_head") {
+    // Before launch: the encoder learns the look of the Earth from an
+    // unlabelled ground archive (stream 7, apart from the test set), then
+    // flies frozen.
+    const proto::TrainingConfig& t = scenario_.training();
+    ORBITFL_ASSIGN_OR_RETURN(
+        node::TileDataset archive,
+        BalancedTestSet(*world_.tiles, world_.sensor.task,
+                        world_.sensor.min_sun_elevation_deg,
+                        t.encoder_pretrain_tiles(), start_, stop_,
+                        scenario_.seed(), /*stream=*/7));
+    if (options_.progress != nullptr) {
+      *options_.progress << absl::StrFormat(
+          "[orbitfl] pre-training the encoder on the ground: %d tiles, %d "
+          "steps\n",
+          archive.size(), t.encoder_pretrain_steps());
+    }
+    ORBITFL_ASSIGN_OR_RETURN(
+        proto::Model encoder,
+        node::PretrainEncoder(spec_, archive, t.encoder_pretrain_steps(),
+                              scenario_.seed()));
+    spec_.encoder = std::make_shared<const proto::Model>(std::move(encoder));
+  }
   ORBITFL_ASSIGN_OR_RETURN(
       test_set_,
       BalancedTestSet(*world_.tiles, world_.sensor.task,
@@ -435,6 +461,7 @@ absl::Status EmbeddedRun::EvaluateGlobal() {
   if (model.version() == 0) summary_.initial_accuracy = eval.accuracy;
   summary_.best_accuracy = std::max(summary_.best_accuracy, eval.accuracy);
   summary_.final_accuracy = eval.accuracy;
+  global_model_ = std::move(model);
   summary_.model_version = model.version();
   summary_.updates_applied = tick_.updates_applied();
   accuracy_ = eval.accuracy;
@@ -503,8 +530,14 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
       .Add("satellites", static_cast<int64_t>(sats_.size()))
       .Add("sim_hours", summary_.sim_hours)
       .Add("wall_s", summary_.wall_s)
-      .Add("train_wall_s", summary_.train_wall_s);
+      .Add("train_wall_s", summary_.train_wall_s)
+      .Add("model", spec_.architecture)
+      .Add("parameters", node::ParameterCount(spec_))
+      .Add("trainable_parameters", node::TrainableParameterCount(spec_));
   ORBITFL_RETURN_IF_ERROR(run_dir_->WriteSummary(s));
+  ORBITFL_ASSIGN_OR_RETURN(std::string pt,
+                           node::SerializeModelFile(spec_, global_model_));
+  ORBITFL_RETURN_IF_ERROR(run_dir_->WriteModel(pt));
   ORBITFL_RETURN_IF_ERROR(run_dir_->Close());
   return summary_;
 }

@@ -10,7 +10,9 @@ namespace orbitfl::sim {
 absl::Status RunCommand(const std::vector<std::string>& args) {
   ORBITFL_ASSIGN_OR_RETURN(
       Flags flags,
-      Flags::Parse("run", args, {"scenario", "out", "seed", "hours", "quiet"}));
+      Flags::Parse("run", args,
+                   {"scenario", "out", "seed", "hours", "quiet", "task", "model",
+                    "delta-codec", "set"}));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
   RunOptions options;
   ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));

@@ -37,6 +37,10 @@ absl::Status RunDirectory::AppendMetrics(const MetricsRow& r) {
   return metrics_->Flush();
 }
 
+absl::Status RunDirectory::WriteModel(const std::string& bytes) {
+  return env_->WriteFile(dir_ + "/model.pt", bytes);
+}
+
 absl::Status RunDirectory::WriteSummary(const JsonObject& summary) {
   return env_->WriteFile(dir_ + "/summary.json", summary.str() + "\n");
 }

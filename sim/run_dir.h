@@ -37,6 +37,8 @@ class RunDirectory {
   absl::Status AppendEvent(const JsonObject& event);
   absl::Status AppendMetrics(const MetricsRow& row);
   absl::Status WriteSummary(const JsonObject& summary);
+  // model.pt: the global model as a LibTorch archive.
+  absl::Status WriteModel(const std::string& bytes);
   // Flushes and closes the streamed files.
   absl::Status Close();
 

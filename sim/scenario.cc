@@ -199,6 +199,12 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   SCENARIO_DEFAULT(train, min_tiles, 64);
   Default<std::string>(train.mutable_task(), "landcover");
   Default<std::string>(train.mutable_model(), "small_cnn");
+  SCENARIO_DEFAULT(train, encoder_pretrain_tiles, 2000);
+  SCENARIO_DEFAULT(train, encoder_pretrain_steps, 500);
+  c.InRange(train.encoder_pretrain_tiles(), 8, 1000000,
+            "training.encoder_pretrain_tiles", "a tile count");
+  c.InRange(train.encoder_pretrain_steps(), 1, 1000000,
+            "training.encoder_pretrain_steps", "a step count");
   c.Expect(train.task() == "landcover" || train.task() == "cloud",
            "training.task", "one of: landcover, cloud",
            absl::StrCat("\"", train.task(), "\""));

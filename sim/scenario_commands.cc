@@ -2,7 +2,9 @@
 
 #include <iostream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/text_format.h"
 #include "sim/env.h"
 #include "sim/scenario.h"
@@ -19,6 +21,33 @@ std::string Describe(const proto::Constellation& c) {
                          w.phasing(), w.altitude_km(), w.inclination_deg());
 }
 
+absl::Status ApplySettings(const std::string& settings,
+                           proto::Scenario& scenario) {
+  for (absl::string_view item : absl::StrSplit(settings, ';', absl::SkipEmpty())) {
+    const size_t eq = item.find('=');
+    if (eq == absl::string_view::npos || eq == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--set: expected FIELD.PATH=VALUE (e.g. radiation.protection=",
+          "\"checksum\"), got \"", item, "\""));
+    }
+    // a.b.c=v becomes the textproto "a { b { c: v } }", merged in.
+    const std::vector<std::string> path =
+        absl::StrSplit(item.substr(0, eq), '.');
+    std::string text;
+    for (size_t i = 0; i + 1 < path.size(); ++i) absl::StrAppend(&text, path[i], " { ");
+    absl::StrAppend(&text, path.back(), ": ", item.substr(eq + 1));
+    for (size_t i = 0; i + 1 < path.size(); ++i) absl::StrAppend(&text, " }");
+    proto::Scenario merged = scenario;
+    if (!google::protobuf::TextFormat::MergeFromString(text, &merged)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--set: \"", item, "\" is not a scenario field and value (as ",
+          "textproto: ", text, "; strings need quotes)"));
+    }
+    scenario = std::move(merged);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<proto::Scenario> LoadWithOverrides(const Flags& flags) {
   ORBITFL_ASSIGN_OR_RETURN(std::string path, flags.Required("scenario"));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario,
@@ -29,7 +58,17 @@ absl::StatusOr<proto::Scenario> LoadWithOverrides(const Flags& flags) {
                            flags.GetDouble("hours", scenario.duration_hours()));
   scenario.set_seed(seed);
   scenario.set_duration_hours(hours);
-  ORBITFL_RETURN_IF_ERROR(FinalizeScenario(scenario, "--hours/--seed"));
+  if (flags.Has("set")) {
+    ORBITFL_RETURN_IF_ERROR(ApplySettings(flags.Get("set"), scenario));
+  }
+  if (flags.Has("task")) scenario.mutable_training()->set_task(flags.Get("task"));
+  if (flags.Has("model")) {
+    scenario.mutable_training()->set_model(flags.Get("model"));
+  }
+  if (flags.Has("delta-codec")) {
+    scenario.mutable_federation()->set_delta_codec(flags.Get("delta-codec"));
+  }
+  ORBITFL_RETURN_IF_ERROR(FinalizeScenario(scenario, "command-line overrides"));
   return scenario;
 }
 

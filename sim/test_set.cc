@@ -14,12 +14,12 @@ namespace orbitfl::sim {
 absl::StatusOr<node::TileDataset> BalancedTestSet(
     const world::TileSynthesizer& tiles, const node::TaskOptions& task,
     double min_sun_elevation_deg, int count, absl::Time start, absl::Time stop,
-    uint64_t seed) {
+    uint64_t seed, uint64_t stream) {
   const int classes = node::NumClasses(task.task);
   std::vector<int> quota(classes, count / classes);
   for (int c = 0; c < count % classes; ++c) ++quota[c];
   // Stream 2 of entity "test set" (satellites use entity = their index).
-  std::seed_seq seq{seed, uint64_t{0xFFFFFFFF}, uint64_t{2}};
+  std::seed_seq seq{seed, uint64_t{0xFFFFFFFF}, stream};
   std::mt19937_64 gen(seq);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const double span_s = absl::ToDoubleSeconds(stop - start);
