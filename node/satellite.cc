@@ -12,7 +12,8 @@ namespace orbitfl::node {
 
 absl::StatusOr<std::unique_ptr<Satellite>> Satellite::Create(
     const SatelliteOptions& options) {
-  if (options.orbit == nullptr || options.tiles == nullptr) {
+  if (options.orbit == nullptr ||
+      (options.tiles == nullptr && options.preloaded == nullptr)) {
     return absl::InvalidArgumentError(
         absl::StrCat("satellite ", options.name, ": no orbit or world"));
   }
@@ -23,15 +24,20 @@ absl::StatusOr<std::unique_ptr<Satellite>> Satellite::Create(
     ORBITFL_ASSIGN_OR_RETURN(
         power, PowerSystem::Create(options.power, options.compute, options.epoch));
   }
-  ORBITFL_ASSIGN_OR_RETURN(
-      Sensor sensor,
-      Sensor::Create(options.sensor, options.orbit, options.tiles, options.epoch));
+  std::optional<Sensor> sensor;
+  if (options.preloaded != nullptr) {
+    sensor.emplace(
+        Sensor::Preloaded(options.sensor, *options.preloaded, options.epoch));
+  } else {
+    ORBITFL_ASSIGN_OR_RETURN(sensor, Sensor::Create(options.sensor, options.orbit,
+                                                    options.tiles, options.epoch));
+  }
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<LocalTrainer> trainer,
                            LocalTrainer::Create(options.trainer));
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<proto::DeltaEncoder> encoder,
                            proto::DeltaEncoder::Create(options.codec));
   return std::unique_ptr<Satellite>(
-      new Satellite(options, std::move(sensor), std::move(trainer),
+      new Satellite(options, *std::move(sensor), std::move(trainer),
                     std::move(encoder), std::move(power)));
 }
 

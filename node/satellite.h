@@ -37,6 +37,9 @@ struct SatelliteOptions {
   // Not owned; must outlive the satellite.
   const orbit::Propagator* orbit = nullptr;
   const world::TileSynthesizer* tiles = nullptr;
+  // Real data instead of the world: this satellite's share of a dataset,
+  // on board from the epoch (`tiles` is then unused).
+  const TileDataset* preloaded = nullptr;
   absl::Time epoch;  // first capture instant
   SensorOptions sensor;
   TrainerOptions trainer;

@@ -1,5 +1,6 @@
 #include "node/sensor.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +26,18 @@ absl::StatusOr<Sensor> Sensor::Create(const SensorOptions& options,
   return Sensor(options, orbit, tiles, epoch);
 }
 
+Sensor Sensor::Preloaded(const SensorOptions& options, const TileDataset& tiles,
+                         absl::Time epoch) {
+  SensorOptions o = options;
+  o.max_tiles = std::max<int64_t>(o.max_tiles, tiles.size());
+  Sensor sensor(o, nullptr, nullptr, epoch, tiles.pixels, tiles.bands);
+  for (int64_t i = 0; i < tiles.size(); ++i) {
+    sensor.store_.Add(tiles.x.data() + i * tiles.tile_values(), tiles.y[i],
+                      {epoch, 0, 0, 0, 0});
+  }
+  return sensor;
+}
+
 Sensor::Sensor(const SensorOptions& options, const orbit::Propagator* orbit,
                const world::TileSynthesizer* tiles, absl::Time epoch)
     : options_(options),
@@ -33,7 +46,17 @@ Sensor::Sensor(const SensorOptions& options, const orbit::Propagator* orbit,
       epoch_(epoch),
       store_(tiles->options().pixels, world::kTileBands, options.max_tiles) {}
 
+Sensor::Sensor(const SensorOptions& options, const orbit::Propagator* orbit,
+               const world::TileSynthesizer* tiles, absl::Time epoch,
+               int pixels, int bands)
+    : options_(options),
+      orbit_(orbit),
+      tiles_(tiles),
+      epoch_(epoch),
+      store_(pixels, bands, options.max_tiles) {}
+
 void Sensor::CaptureUntil(absl::Time t) {
+  if (tiles_ == nullptr) return;  // preloaded: nothing to capture
   const double min_sun_rad = options_.min_sun_elevation_deg * orbit::kDegToRad;
   for (;; ++next_capture_) {
     const absl::Time at = epoch_ + next_capture_ * options_.capture_interval;

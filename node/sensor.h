@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "node/dataset.h"
 #include "node/task.h"
 #include "node/tile_store.h"
 #include "orbit/propagator.h"
@@ -35,6 +36,11 @@ class Sensor {
                                        const orbit::Propagator* orbit,
                                        const world::TileSynthesizer* tiles,
                                        absl::Time epoch);
+  // A satellite whose data is a share of a real dataset (a EuroSAT-style
+  // folder), on board from the epoch: `tiles` fills the store (its
+  // capacity grows to hold them all) and nothing is ever captured.
+  static Sensor Preloaded(const SensorOptions& options,
+                          const TileDataset& tiles, absl::Time epoch);
 
   // Captures every tile due in (last capture, t].
   void CaptureUntil(absl::Time t);
@@ -49,6 +55,9 @@ class Sensor {
  private:
   Sensor(const SensorOptions& options, const orbit::Propagator* orbit,
          const world::TileSynthesizer* tiles, absl::Time epoch);
+  Sensor(const SensorOptions& options, const orbit::Propagator* orbit,
+         const world::TileSynthesizer* tiles, absl::Time epoch, int pixels,
+         int bands);
 
   SensorOptions options_;
   const orbit::Propagator* orbit_;

@@ -12,6 +12,7 @@
 #include "aggregator/fedavg.h"
 #include "aggregator/service.h"
 #include "grpcpp/grpcpp.h"
+#include "node/eurosat.h"
 #include "node/model.h"
 #include "node/node_service.h"
 #include "node/satellite.h"
@@ -72,6 +73,9 @@ class EmbeddedRun {
  private:
   absl::Status SetUp();
   absl::Status StartServices();
+  // A EuroSAT-style folder: the test split, the satellites' shares and
+  // the training pool (for pre-training an encoder).
+  absl::Status LoadRealData(node::TileDataset& archive);
   void Fail(const absl::Status& status);
   void Check(const absl::Status& status) {
     if (!status.ok()) Fail(status);
@@ -101,6 +105,8 @@ class EmbeddedRun {
 
   ContactPlan plan_;
   ScenarioWorld world_;
+  // With a EuroSAT-style folder: each satellite's share of the data.
+  std::vector<node::TileDataset> shares_;
   node::ModelSpec spec_;
   proto::Model global_model_;  // the latest, as last evaluated
   node::TileDataset test_set_;
@@ -132,23 +138,36 @@ void EmbeddedRun::Fail(const absl::Status& status) {
 
 absl::Status EmbeddedRun::SetUp() {
   ORBITFL_ASSIGN_OR_RETURN(plan_, BuildContactPlan(scenario_, start_, stop_));
-  ORBITFL_ASSIGN_OR_RETURN(world_, BuildScenarioWorld(scenario_));
-  spec_.pixels = world_.tiles->options().pixels;
-  spec_.bands = world::kTileBands;
-  spec_.num_classes = node::NumClasses(world_.sensor.task.task);
   spec_.architecture = scenario_.training().model();
-  ORBITFL_RETURN_IF_ERROR(node::ValidateSpec(spec_));
-  if (spec_.architecture == "encoder_head") {
-    // Before launch: the encoder learns the look of the Earth from an
-    // unlabelled ground archive (stream 7, apart from the test set), then
-    // flies frozen.
-    const proto::TrainingConfig& t = scenario_.training();
+  // Unlabelled tiles the encoder of encoder_head is pre-trained on.
+  node::TileDataset archive;
+  const proto::TrainingConfig& t = scenario_.training();
+  if (!scenario_.world().eurosat_dir().empty()) {
+    ORBITFL_RETURN_IF_ERROR(LoadRealData(archive));
+  } else {
+    ORBITFL_ASSIGN_OR_RETURN(world_, BuildScenarioWorld(scenario_));
+    spec_.pixels = world_.tiles->options().pixels;
+    spec_.bands = world::kTileBands;
+    spec_.num_classes = node::NumClasses(world_.sensor.task.task);
     ORBITFL_ASSIGN_OR_RETURN(
-        node::TileDataset archive,
+        test_set_,
         BalancedTestSet(*world_.tiles, world_.sensor.task,
                         world_.sensor.min_sun_elevation_deg,
-                        t.encoder_pretrain_tiles(), start_, stop_,
-                        scenario_.seed(), /*stream=*/7));
+                        scenario_.evaluation().test_tiles(), start_, stop_,
+                        scenario_.seed()));
+    if (spec_.architecture == "encoder_head") {
+      // A ground archive (stream 7, apart from the test set).
+      ORBITFL_ASSIGN_OR_RETURN(
+          archive, BalancedTestSet(*world_.tiles, world_.sensor.task,
+                                   world_.sensor.min_sun_elevation_deg,
+                                   t.encoder_pretrain_tiles(), start_, stop_,
+                                   scenario_.seed(), /*stream=*/7));
+    }
+  }
+  ORBITFL_RETURN_IF_ERROR(node::ValidateSpec(spec_));
+  if (spec_.architecture == "encoder_head") {
+    // Before launch: the encoder learns the look of the Earth from
+    // unlabelled tiles on the ground, then flies frozen.
     if (options_.progress != nullptr) {
       *options_.progress << absl::StrFormat(
           "[orbitfl] pre-training the encoder on the ground: %d tiles, %d "
@@ -161,12 +180,6 @@ absl::Status EmbeddedRun::SetUp() {
                               scenario_.seed()));
     spec_.encoder = std::make_shared<const proto::Model>(std::move(encoder));
   }
-  ORBITFL_ASSIGN_OR_RETURN(
-      test_set_,
-      BalancedTestSet(*world_.tiles, world_.sensor.task,
-                      world_.sensor.min_sun_elevation_deg,
-                      scenario_.evaluation().test_tiles(), start_, stop_,
-                      scenario_.seed()));
   ORBITFL_ASSIGN_OR_RETURN(run_dir_,
                            RunDirectory::Create(options_.out_dir, env_));
   ORBITFL_RETURN_IF_ERROR(
@@ -174,6 +187,44 @@ absl::Status EmbeddedRun::SetUp() {
   summary_.contacts = static_cast<int64_t>(plan_.windows.size());
   sats_.resize(plan_.satellite_names.size());
   return StartServices();
+}
+
+absl::Status EmbeddedRun::LoadRealData(node::TileDataset& archive) {
+  const proto::WorldConfig& w = scenario_.world();
+  node::EurosatOptions load;
+  load.max_tiles_per_class = w.eurosat_max_tiles_per_class();
+  load.read_file = [this](const std::string& path) {
+    return env_->ReadFile(path);
+  };
+  ORBITFL_ASSIGN_OR_RETURN(node::EurosatDataset data,
+                           node::LoadEurosatFolder(w.eurosat_dir(), load));
+  ORBITFL_ASSIGN_OR_RETURN(
+      node::TrainTestSplit split,
+      node::SplitTrainTest(data.tiles, w.eurosat_test_fraction(),
+                           scenario_.seed()));
+  test_set_ = node::Subset(data.tiles, split.test);
+  archive = node::Subset(data.tiles, split.train);
+  const int classes = static_cast<int>(data.class_names.size());
+  ORBITFL_ASSIGN_OR_RETURN(
+      std::vector<std::vector<int64_t>> deal,
+      node::DealDirichlet(archive.y, classes,
+                          static_cast<int>(plan_.satellite_names.size()),
+                          w.dirichlet_alpha(), scenario_.seed()));
+  for (const std::vector<int64_t>& rows : deal) {
+    shares_.push_back(node::Subset(archive, rows));
+  }
+  spec_.pixels = data.tiles.pixels;
+  spec_.bands = data.tiles.bands;
+  spec_.num_classes = classes;
+  if (options_.progress != nullptr) {
+    *options_.progress << absl::StrFormat(
+        "[orbitfl] %s: %d classes, %d tiles of %dx%dx%d; %d held out, the "
+        "rest dealt to %d satellites (Dirichlet alpha %g)\n",
+        w.eurosat_dir(), classes, data.tiles.size(), spec_.pixels,
+        spec_.pixels, spec_.bands, test_set_.size(), shares_.size(),
+        w.dirichlet_alpha());
+  }
+  return absl::OkStatus();
 }
 
 absl::Status EmbeddedRun::StartServices() {
@@ -210,6 +261,7 @@ absl::Status EmbeddedRun::StartServices() {
     o.name = plan_.satellite_names[i];
     o.orbit = plan_.orbits[i].get();
     o.tiles = world_.tiles.get();
+    if (!shares_.empty()) o.preloaded = &shares_[i];
     o.epoch = start_;
     o.sensor = world_.sensor;
     o.trainer.spec = spec_;

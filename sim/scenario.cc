@@ -161,6 +161,14 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   if (!world.has_noise_stddev()) world.set_noise_stddev(0.01);
   if (!world.has_cloud_cover()) world.set_cloud_cover(1.0);
   SCENARIO_DEFAULT(world, cloud_evolution_h, 6.0);
+  SCENARIO_DEFAULT(world, dirichlet_alpha, 0.5);
+  SCENARIO_DEFAULT(world, eurosat_test_fraction, 0.2);
+  c.InRange(world.dirichlet_alpha(), 1e-6, 1e6, "world.dirichlet_alpha",
+            "a Dirichlet concentration > 0");
+  c.InRange(world.eurosat_test_fraction(), 0.01, 0.99,
+            "world.eurosat_test_fraction", "a fraction of the tiles");
+  c.InRange(world.eurosat_max_tiles_per_class(), 0, 10000000,
+            "world.eurosat_max_tiles_per_class", "a tile count (0: all)");
   c.Expect(world.tile_pixels() >= 8 && world.tile_pixels() <= 256 &&
                world.tile_pixels() % 4 == 0,
            "world.tile_pixels", "a multiple of 4 in [8, 256]",
@@ -311,6 +319,8 @@ absl::StatusOr<proto::Scenario> ParseScenario(absl::string_view text,
   }
   proto::Constellation& con = *scenario.mutable_constellation();
   if (con.has_tle_file()) con.set_tle_file(Resolve(filename, con.tle_file()));
+  proto::WorldConfig& world = *scenario.mutable_world();
+  world.set_eurosat_dir(Resolve(filename, world.eurosat_dir()));
   if (!scenario.stations_file().empty()) {
     scenario.set_stations_file(Resolve(filename, scenario.stations_file()));
     ORBITFL_ASSIGN_OR_RETURN(std::vector<proto::GroundStation> more,
