@@ -92,6 +92,30 @@ TEST(CollectTilesTest, IsDeterministicAndFiltersBySatellite) {
               StatusIs(absl::StatusCode::kNotFound, "no-such-sat"));
 }
 
+// Seasons shape what a polar orbit sees: the Sun lights the Arctic in June
+// and the Antarctic in December, so the ice tiles come from opposite poles.
+TEST(CollectTilesTest, DataIsNonIidBySeason) {
+  auto ice_latitude = [](const char* epoch) {
+    proto::Scenario s = Scenario("landcover");
+    s.set_epoch_utc(epoch);
+    s.set_duration_hours(12);
+    s.mutable_sensor()->set_capture_interval_s(20);
+    auto c = CollectTiles(s, {});
+    EXPECT_THAT(c, IsOk());
+    double sum = 0;
+    int n = 0;
+    for (int64_t i = 0; i < c->tiles.size(); ++i) {
+      if (c->tiles.y[i] != 1) continue;  // ice
+      sum += c->meta[i].lat_deg;
+      ++n;
+    }
+    EXPECT_GT(n, 5) << epoch;
+    return n > 0 ? sum / n : 0.0;
+  };
+  EXPECT_GT(ice_latitude("2026-06-21T00:00:00Z"), 50);
+  EXPECT_LT(ice_latitude("2026-12-21T00:00:00Z"), -50);
+}
+
 node::TileDataset Synthetic(const std::vector<std::vector<float>>& means,
                             const std::vector<int64_t>& labels) {
   node::TileDataset d;
