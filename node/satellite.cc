@@ -158,6 +158,7 @@ absl::StatusOr<proto::TrainReply> Satellite::Train(absl::Time t) {
     }
     eclipses = EclipsesBetween(t, t + step);
     if (absl::Status can = power_->CheckCanTrain(step, eclipses); !can.ok()) {
+      reply.set_power_limited(true);
       reply.set_reason(std::string(can.message()));
       return reply;
     }

@@ -427,11 +427,19 @@ void EmbeddedRun::TrainNow(int sat) {
   grpc::Status s = nodes_client_->Train(&ctx, req, &reply);
   summary_.train_wall_s += absl::ToDoubleSeconds(env_->WallNow() - wall0);
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
+  if (reply.state_of_charge() > 0 || reply.power_limited()) {
+    summary_.min_battery_soc =
+        std::min(summary_.min_battery_soc, reply.state_of_charge());
+  }
+  summary_.power_deferrals += reply.power_limited();
+  summary_.upsets += reply.upsets();
+  summary_.tensors_repaired += reply.tensors_repaired();
   if (!reply.trained()) {
     st.retry = loop_.Schedule(loop_.now() + kTrainRetry,
                               [this, sat] { TrainNow(sat); });
     return;
   }
+  ++summary_.training_steps;
   JsonObject e = Event("train");
   e.Add("satellite", plan_.satellite_names[sat])
       .Add("base_version", reply.base_version())
@@ -585,7 +593,12 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
       .Add("train_wall_s", summary_.train_wall_s)
       .Add("model", spec_.architecture)
       .Add("parameters", node::ParameterCount(spec_))
-      .Add("trainable_parameters", node::TrainableParameterCount(spec_));
+      .Add("trainable_parameters", node::TrainableParameterCount(spec_))
+      .Add("training_steps", summary_.training_steps)
+      .Add("power_deferrals", summary_.power_deferrals)
+      .Add("min_battery_soc", summary_.min_battery_soc)
+      .Add("upsets", summary_.upsets)
+      .Add("tensors_repaired", summary_.tensors_repaired);
   ORBITFL_RETURN_IF_ERROR(run_dir_->WriteSummary(s));
   ORBITFL_ASSIGN_OR_RETURN(std::string pt,
                            node::SerializeModelFile(spec_, global_model_));

@@ -37,6 +37,14 @@ struct RunSummary {
   double sim_hours = 0;
   double wall_s = 0;
   double train_wall_s = 0;  // host seconds inside local training
+  int64_t training_steps = 0;
+  // Training attempts refused for lack of charge (retried 10 min later),
+  // and the lowest battery state of charge any satellite reported.
+  int64_t power_deferrals = 0;
+  double min_battery_soc = 1;
+  // Bits flipped in on-board models, and tensors repaired by scrubbing.
+  int64_t upsets = 0;
+  int64_t tensors_repaired = 0;
 };
 
 // Runs a validated scenario (see sim/scenario.h) and writes the run

@@ -14,8 +14,8 @@ for rate in 0 1e-5 3e-5 1e-4; do
     name=seu_${rate}_${protection}
     run "$name" --set="radiation.upsets_per_bit_per_day=$rate;radiation.protection=\"$protection\""
     s=$OUT/$name/summary.json
-    flips=$(grep -o '"upsets":[0-9]*' "$OUT/$name/events.jsonl" | awk -F: '{n+=$2} END {print n+0}')
-    repaired=$(grep -o '"tensors_repaired":[0-9]*' "$OUT/$name/events.jsonl" | awk -F: '{n+=$2} END {print n+0}')
+    flips=$(field "$s" upsets)
+    repaired=$(field "$s" tensors_repaired)
     printf '| %s | %s | %s | %s | %s | %.1f%% | %.1f%% |\n' "$rate" "$protection" \
       "$flips" "$repaired" "$(field "$s" updates_applied)" \
       "$(echo "100 * $(field "$s" best_accuracy)" | bc -l)" \
