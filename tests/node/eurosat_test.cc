@@ -18,12 +18,14 @@
 #include "gtest/gtest.h"
 #include "sim/world/image_io.h"
 #include "tests/status_matchers.h"
+#include "tests/test_images.h"
 
 namespace orbitfl::node {
 namespace {
 
 namespace fs = std::filesystem;
 using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::SolidJpeg;
 using ::orbitfl::testing::StatusIs;
 
 // A fresh folder per test, under the test's temporary directory.
@@ -55,34 +57,6 @@ std::string Png(const world::Image& image) {
   return png.ok() ? *png : "";
 }
 
-// A solid RGB JPEG at quality 100.
-std::string Jpeg(int edge, const std::vector<uint8_t>& rgb) {
-  jpeg_compress_struct cinfo;
-  jpeg_error_mgr err;
-  cinfo.err = jpeg_std_error(&err);
-  jpeg_create_compress(&cinfo);
-  unsigned char* buffer = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&cinfo, &buffer, &size);
-  cinfo.image_width = edge;
-  cinfo.image_height = edge;
-  cinfo.input_components = 3;
-  cinfo.in_color_space = JCS_RGB;
-  jpeg_set_defaults(&cinfo);
-  jpeg_set_quality(&cinfo, 100, TRUE);
-  jpeg_start_compress(&cinfo, TRUE);
-  std::vector<unsigned char> row;
-  for (int x = 0; x < edge; ++x) row.insert(row.end(), rgb.begin(), rgb.end());
-  while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW rows[] = {row.data()};
-    jpeg_write_scanlines(&cinfo, rows, 1);
-  }
-  jpeg_finish_compress(&cinfo);
-  jpeg_destroy_compress(&cinfo);
-  std::string bytes(reinterpret_cast<char*>(buffer), size);
-  std::free(buffer);
-  return bytes;
-}
 
 // Three classes of 8x8 RGB tiles, written out of name order: "river" (blue),
 // "forest" (green) and "annual_crop" (red), five PNGs each with the tile
@@ -102,7 +76,7 @@ std::string MakeFolder(const std::string& name) {
                 Png(Solid(8, 8, c)));
     }
   }
-  WriteFile(dir + "/forest/tile_9.JPG", Jpeg(8, {30, 160, 40}));
+  WriteFile(dir + "/forest/tile_9.JPG", SolidJpeg(8, 8, {30, 160, 40}, 100));
   WriteFile(dir + "/forest/.DS_Store", "not a tile");
   WriteFile(dir + "/.git/config", "hidden folder");
   WriteFile(dir + "/README.txt", "licence text beside the classes");

@@ -15,11 +15,13 @@
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
 #include "tests/status_matchers.h"
+#include "tests/test_images.h"
 
 namespace orbitfl::world {
 namespace {
 
 using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::SolidJpeg;
 using ::orbitfl::testing::StatusIs;
 
 constexpr char kEarthJpeg[] = "/usr/share/xplanet/images/earth.jpg";
@@ -35,41 +37,6 @@ Image Pattern(int width, int height, int channels) {
   return image;
 }
 
-// A baseline JPEG filled with one colour (`colour` holds `components` bytes).
-// JCS_CMYK for 4 components.
-std::string EncodeJpeg(int width, int height,
-                       const std::vector<uint8_t>& colour, int quality = 95) {
-  const int components = static_cast<int>(colour.size());
-  jpeg_compress_struct cinfo;
-  jpeg_error_mgr err;
-  cinfo.err = jpeg_std_error(&err);
-  jpeg_create_compress(&cinfo);
-  unsigned char* buffer = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&cinfo, &buffer, &size);
-  cinfo.image_width = width;
-  cinfo.image_height = height;
-  cinfo.input_components = components;
-  cinfo.in_color_space = components == 1   ? JCS_GRAYSCALE
-                         : components == 3 ? JCS_RGB
-                                           : JCS_CMYK;
-  jpeg_set_defaults(&cinfo);
-  jpeg_set_quality(&cinfo, quality, TRUE);
-  jpeg_start_compress(&cinfo, TRUE);
-  std::vector<unsigned char> row;
-  for (int x = 0; x < width; ++x) {
-    row.insert(row.end(), colour.begin(), colour.end());
-  }
-  while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW rows[] = {row.data()};
-    jpeg_write_scanlines(&cinfo, rows, 1);
-  }
-  jpeg_finish_compress(&cinfo);
-  jpeg_destroy_compress(&cinfo);
-  std::string bytes(reinterpret_cast<char*>(buffer), size);
-  std::free(buffer);
-  return bytes;
-}
 
 // A PNG written straight through libpng, for the colour types and depths
 // EncodePng never produces. `rows` are packed as libpng stores them.
@@ -274,7 +241,7 @@ TEST(ImageIoTest, HugePngHeaderIsRejectedBeforeAllocating) {
 
 TEST(ImageIoTest, JpegDecodesGreyAndRgb) {
   ORBITFL_ASSERT_OK_AND_ASSIGN(
-      Image rgb, DecodeJpeg(EncodeJpeg(24, 16, {200, 100, 50}), "rgb.jpg"));
+      Image rgb, DecodeJpeg(SolidJpeg(24, 16, {200, 100, 50}), "rgb.jpg"));
   EXPECT_EQ(rgb.width, 24);
   EXPECT_EQ(rgb.height, 16);
   EXPECT_EQ(rgb.channels, 3);
@@ -285,7 +252,7 @@ TEST(ImageIoTest, JpegDecodesGreyAndRgb) {
     EXPECT_NEAR(rgb.pixels[i + 2], 50, 4);
   }
   ORBITFL_ASSERT_OK_AND_ASSIGN(Image grey,
-                               DecodeImage(EncodeJpeg(8, 8, {77}), "grey.jpg"));
+                               DecodeImage(SolidJpeg(8, 8, {77}), "grey.jpg"));
   EXPECT_EQ(grey.channels, 1);
   for (uint8_t v : grey.pixels) EXPECT_NEAR(v, 77, 2);
 }
@@ -313,14 +280,14 @@ TEST(ImageIoTest, TruncatedOrCorruptJpegIsInvalidArgumentNamingThePath) {
 }
 
 TEST(ImageIoTest, CmykJpegIsRejected) {
-  EXPECT_THAT(DecodeJpeg(EncodeJpeg(8, 8, {0, 0, 0, 0}), "cmyk.jpg"),
+  EXPECT_THAT(DecodeJpeg(SolidJpeg(8, 8, {0, 0, 0, 0}), "cmyk.jpg"),
               StatusIs(absl::StatusCode::kInvalidArgument, "cmyk.jpg"));
-  EXPECT_THAT(DecodeJpeg(EncodeJpeg(8, 8, {0, 0, 0, 0}), "cmyk.jpg"),
+  EXPECT_THAT(DecodeJpeg(SolidJpeg(8, 8, {0, 0, 0, 0}), "cmyk.jpg"),
               StatusIs(absl::StatusCode::kInvalidArgument, "greyscale or RGB"));
 }
 
 TEST(ImageIoTest, HugeJpegHeaderIsRejectedBeforeAllocating) {
-  std::string jpeg = EncodeJpeg(8, 8, {1, 2, 3});
+  std::string jpeg = SolidJpeg(8, 8, {1, 2, 3});
   // Baseline frame header: FF C0, length, precision, height, width.
   const size_t sof = jpeg.find("\xFF\xC0");
   ASSERT_NE(sof, std::string::npos);

@@ -11,11 +11,13 @@
 #include "absl/status/status.h"
 #include "gtest/gtest.h"
 #include "tests/status_matchers.h"
+#include "tests/test_images.h"
 
 namespace orbitfl::world {
 namespace {
 
 using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::SolidJpeg;
 using ::orbitfl::testing::StatusIs;
 
 std::string TempPath(const std::string& name) {
@@ -28,32 +30,6 @@ void WriteFile(const std::string& path, const std::string& bytes) {
   out << bytes;
 }
 
-// A valid baseline JPEG of the given shape, grey throughout.
-std::string EncodeJpeg(int width, int height, int components) {
-  jpeg_compress_struct cinfo;
-  jpeg_error_mgr err;
-  cinfo.err = jpeg_std_error(&err);
-  jpeg_create_compress(&cinfo);
-  unsigned char* buffer = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&cinfo, &buffer, &size);
-  cinfo.image_width = width;
-  cinfo.image_height = height;
-  cinfo.input_components = components;
-  cinfo.in_color_space = components == 3 ? JCS_RGB : JCS_GRAYSCALE;
-  jpeg_set_defaults(&cinfo);
-  jpeg_start_compress(&cinfo, TRUE);
-  std::vector<unsigned char> row(static_cast<size_t>(width) * components, 128);
-  while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW rows[] = {row.data()};
-    jpeg_write_scanlines(&cinfo, rows, 1);
-  }
-  jpeg_finish_compress(&cinfo);
-  jpeg_destroy_compress(&cinfo);
-  std::string bytes(reinterpret_cast<char*>(buffer), size);
-  std::free(buffer);
-  return bytes;
-}
 
 // The real map is decoded once for the whole suite.
 const LandCoverMap& Earth() {
@@ -158,21 +134,21 @@ TEST(LandCoverMapTest, NonJpegIsInvalidArgumentNamingThePath) {
 
 TEST(LandCoverMapTest, WrongShapeIsInvalidArgumentSayingWhatWasExpected) {
   const std::string square = TempPath("square.jpg");
-  WriteFile(square, EncodeJpeg(16, 16, 3));
+  WriteFile(square, SolidJpeg(16, 16, {128, 128, 128}));
   EXPECT_THAT(LandCoverMap::Create(square),
               StatusIs(absl::StatusCode::kInvalidArgument, square));
   EXPECT_THAT(
       LandCoverMap::Create(square),
       StatusIs(absl::StatusCode::kInvalidArgument, "width == 2 * height"));
   const std::string grey = TempPath("grey.jpg");
-  WriteFile(grey, EncodeJpeg(32, 16, 1));
+  WriteFile(grey, SolidJpeg(32, 16, {128}));
   EXPECT_THAT(LandCoverMap::Create(grey),
               StatusIs(absl::StatusCode::kInvalidArgument, "RGB"));
 }
 
 TEST(LandCoverMapTest, SmallValidJpegDecodes) {
   const std::string path = TempPath("small.jpg");
-  WriteFile(path, EncodeJpeg(32, 16, 3));
+  WriteFile(path, SolidJpeg(32, 16, {128, 128, 128}));
   ORBITFL_ASSERT_OK_AND_ASSIGN(auto map, LandCoverMap::Create(path));
   EXPECT_EQ(map->width(), 32);
   // Mid grey (128, 128, 128) has no green or blue excess: bare.
