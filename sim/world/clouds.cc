@@ -48,6 +48,48 @@ uint64_t OctaveKey(uint64_t seed, int octave, int64_t slice) {
              Mix(static_cast<uint64_t>(slice) * 0x9E3779B97F4A7C15ULL));
 }
 
+// ExpectedCover splits into a part that depends on latitude only and one
+// that depends on longitude only, so a grid of points computes each once
+// per row or column (OpacityGrid), with the same arithmetic as one point.
+struct CoverRow {
+  int r0;        // dryness box row above the point
+  double fy;     // fraction of the way to the row below
+  double zonal;  // ZonalCover
+};
+struct CoverCol {
+  int c0, c1;  // dryness box columns west and east of the point
+  double fx;   // fraction of the way east
+};
+
+CoverRow CoverRowAt(double lat_deg) {
+  // Bilinear in the dryness boxes (centres at odd degrees).
+  const double y =
+      std::clamp((90.0 - lat_deg) / 2.0 - 0.5, 0.0, kDryRows - 1.0);
+  const int r0 = std::min(static_cast<int>(y), kDryRows - 2);
+  return {r0, y - r0, CloudField::ZonalCover(lat_deg)};
+}
+
+CoverCol CoverColAt(double lon_deg) {
+  double x = (lon_deg + 180.0) / 2.0 - 0.5;
+  x -= kDryCols * std::floor(x / kDryCols);
+  const int c0 = static_cast<int>(x) % kDryCols;
+  return {c0, (c0 + 1) % kDryCols, x - std::floor(x)};
+}
+
+// ExpectedCover from its two parts, given the dryness boxes.
+double Cover(const std::vector<float>& dryness, double cover_scale,
+             const CoverRow& row, const CoverCol& col) {
+  auto at = [&](int r, int c) {
+    return static_cast<double>(dryness[static_cast<size_t>(r) * kDryCols + c]);
+  };
+  const double fy = row.fy, fx = col.fx;
+  const int r0 = row.r0, c0 = col.c0, c1 = col.c1;
+  const double dry = (1 - fy) * ((1 - fx) * at(r0, c0) + fx * at(r0, c1)) +
+                     fy * ((1 - fx) * at(r0 + 1, c0) + fx * at(r0 + 1, c1));
+  const double cover = row.zonal * (1.0 - kDesertDrying * dry) * cover_scale;
+  return std::clamp(cover, 0.0, 1.0);
+}
+
 }  // namespace
 
 CloudField::CloudField(const LandCoverMap* map, const CloudOptions& options,
@@ -111,23 +153,8 @@ double CloudField::ZonalCover(double lat_deg) {
 }
 
 double CloudField::ExpectedCover(double lat_deg, double lon_deg) const {
-  // Bilinear in the dryness boxes (centres at odd degrees).
-  const double y = std::clamp((90.0 - lat_deg) / 2.0 - 0.5, 0.0, kDryRows - 1.0);
-  double x = (lon_deg + 180.0) / 2.0 - 0.5;
-  x -= kDryCols * std::floor(x / kDryCols);
-  const int r0 = std::min(static_cast<int>(y), kDryRows - 2);
-  const int c0 = static_cast<int>(x) % kDryCols;
-  const int c1 = (c0 + 1) % kDryCols;
-  const double fy = y - r0, fx = x - std::floor(x);
-  auto at = [&](int r, int c) {
-    return static_cast<double>(dryness_[static_cast<size_t>(r) * kDryCols + c]);
-  };
-  const double dry =
-      (1 - fy) * ((1 - fx) * at(r0, c0) + fx * at(r0, c1)) +
-      fy * ((1 - fx) * at(r0 + 1, c0) + fx * at(r0 + 1, c1));
-  const double cover = ZonalCover(lat_deg) * (1.0 - kDesertDrying * dry) *
-                       options_.cover_scale;
-  return std::clamp(cover, 0.0, 1.0);
+  return Cover(dryness_, options_.cover_scale, CoverRowAt(lat_deg),
+               CoverColAt(lon_deg));
 }
 
 void CloudField::OpacityGrid(const std::vector<double>& row_lat,
@@ -149,26 +176,34 @@ void CloudField::OpacityGrid(const std::vector<double>& row_lat,
   const auto w0 = (1 - f) * norm;
   const auto w1 = f * norm;
   std::vector<float>& field = *out;
-  std::vector<float> octave;
+  // Both slices of an octave share one lattice scale, so one call samples
+  // the grid for both.
   for (int k = 0; k < kOctaves; ++k) {
-    for (int s = 0; s < 2; ++s) {
-      const float w = kOctaveWeight[k] * (s == 0 ? w0 : w1);
-      if (w == 0) continue;
-      ValueNoiseGrid(row_lat, col_lon, kOctaveKm[k], ref_lat_deg,
-                     OctaveKey(seed_, k, slice + s), &octave);
-      for (size_t p = 0; p < field.size(); ++p) field[p] += w * octave[p];
-    }
+    AddValueNoiseGrids(
+        row_lat, col_lon, kOctaveKm[k], ref_lat_deg,
+        {{OctaveKey(seed_, k, slice), kOctaveWeight[k] * w0},
+         {OctaveKey(seed_, k, slice + 1), kOctaveWeight[k] * w1}},
+        &field);
   }
   // The noise is near-Gaussian (a sum of independent octaves); its CDF
   // makes it uniform on [0, 1], so `u < cover` is cloudy with probability
   // `cover`, and a soft edge around the threshold makes thin cloud.
   const double inv_sd = 1.0 / FieldStddev();
   const double inv_edge = 1.0 / std::max(options_.edge_softness, 1e-6);
+  // ExpectedCover by rows and columns, in arrays kept per thread (no
+  // allocation per grid).
+  thread_local std::vector<CoverRow> cover_rows;
+  thread_local std::vector<CoverCol> cover_cols;
+  cover_rows.resize(rows);
+  cover_cols.resize(cols);
+  for (size_t i = 0; i < rows; ++i) cover_rows[i] = CoverRowAt(row_lat[i]);
+  for (size_t j = 0; j < cols; ++j) cover_cols[j] = CoverColAt(col_lon[j]);
   for (size_t i = 0; i < rows; ++i) {
     for (size_t j = 0; j < cols; ++j) {
       float& v = field[i * cols + j];
       const double u = NormalCdf(v * inv_sd);
-      const double cover = ExpectedCover(row_lat[i], col_lon[j]);
+      const double cover =
+          Cover(dryness_, options_.cover_scale, cover_rows[i], cover_cols[j]);
       const double a = std::clamp((cover - u) * inv_edge + 0.5, 0.0, 1.0);
       v = static_cast<float>(a * a * (3 - 2 * a));
     }

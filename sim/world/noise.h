@@ -6,6 +6,7 @@
 // no state, no global random engine.
 
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 namespace orbitfl::world {
@@ -28,6 +29,13 @@ inline uint64_t CellHash(uint64_t key, int64_t ix, int64_t iy) {
                        Mix(static_cast<uint64_t>(iy))));
 }
 
+// floor(x) as an integer, for |x| well inside the int64 range: the value of
+// static_cast<int64_t>(std::floor(x)) with one conversion instead of two.
+inline int64_t FloorToInt(double x) {
+  const auto i = static_cast<int64_t>(x);  // truncates toward zero
+  return i - (x < static_cast<double>(i) ? 1 : 0);
+}
+
 // Uniform value in [-1, 1) from a hash.
 inline float HashToSigned(uint64_t h) {
   return static_cast<float>(h >> 40) * (2.0f / 16777216.0f) - 1.0f;
@@ -46,10 +54,28 @@ inline float HashToUnit(uint64_t h) {
 // rounded by LatitudeBand() so that every tile of a region shares one
 // lattice. Writes rows x cols values in [-1, 1] to `out` (row-major),
 // smoothstep-interpolated between lattice values keyed by `key`. Costs
-// O(rows * cols) plus one hash per lattice node touched.
+// O(rows * cols) plus one hash per lattice node touched, and allocates
+// nothing once a thread has sampled a grid of this size (the working
+// arrays are thread_local). Every point is blended the same way whatever
+// the grid around it, so a grid matches ValueNoiseAt bit for bit.
 void ValueNoiseGrid(const std::vector<double>& row_lat,
                     const std::vector<double>& col_lon, double cell_km,
                     double ref_lat_deg, uint64_t key, std::vector<float>* out);
+
+// One field of a sum of fields on one lattice scale.
+struct NoiseLayer {
+  uint64_t key;
+  float weight;
+};
+// Adds weight * (ValueNoiseGrid's field for key) of each layer in turn to
+// `out`, which must hold rows x cols values; layers of weight 0 are
+// skipped. The layers share the sampling of the grid's axes, the part of a
+// small grid's cost that does not depend on the key.
+void AddValueNoiseGrids(const std::vector<double>& row_lat,
+                        const std::vector<double>& col_lon, double cell_km,
+                        double ref_lat_deg,
+                        std::initializer_list<NoiseLayer> layers,
+                        std::vector<float>* out);
 
 // The same field at one point.
 float ValueNoiseAt(double lat_deg, double lon_deg, double cell_km,
