@@ -150,7 +150,7 @@ absl::Status DatasetCommand(const std::vector<std::string>& args) {
     return absl::InvalidArgumentError(
         "dataset: expected --out=DIR (export), --stats, or --preview=FILE.png");
   }
-  ORBITFL_ASSIGN_OR_RETURN(double steps, flags.GetDouble("steps", 1500));
+  ORBITFL_ASSIGN_OR_RETURN(double steps, flags.GetDouble("steps", 4000));
   CollectOptions options;
   options.satellite = flags.Get("satellite");
   if (!flags.Has("quiet")) options.progress = &std::cerr;

@@ -44,7 +44,7 @@ commands:
             sun_elevation_deg,split) and classes.txt. --stats prints the
             class mix per satellite and the difficulty: a nearest-class-
             mean baseline on per-band means and small_cnn trained centrally
-            for --steps (default 1500) on the train split. --preview writes
+            for --steps (default 4000) on the train split. --preview writes
             a PNG with a row of tiles per class (default DIR/preview.png).
   train     --dataset=DIR [--model=small_cnn|resnet|encoder_head]
             [--steps=N] [--batch-size=N] [--lr=X] [--seed=N]

@@ -62,6 +62,8 @@ constexpr double kStreetKm = 0.035;
 constexpr double kParcelXKm = 0.27;
 constexpr double kParcelYKm = 0.21;
 constexpr double kDuneKm = 0.5;
+// Scale of weather systems over which cloud thickness varies, km.
+constexpr double kThicknessKm = 300.0;
 // Class boundaries are warped by noise of this scale and amplitude so they
 // are ragged rather than the map's 20 km pixel steps.
 constexpr double kWarpKm = 12.0;
@@ -262,6 +264,8 @@ struct Texture {
   const double* grid_v_col = nullptr;
   const double* grid_v_row = nullptr;
   uint64_t block_key = 0;
+  // Sun glint on water, reflectance at the specular peak of this tile.
+  float glint = 0;
 };
 
 // Shading of pixels [j0, j1) of row i, all of one class, into `surface`
@@ -272,8 +276,11 @@ void ShadeWater(const Texture& t, int i, int j0, int j1, float* surface) {
     const size_t p = static_cast<size_t>(i) * t.n + j;
     const float turbid = std::max(0.0f, t.broad[p]);
     const float m = 1 + 0.25f * t.mid[p] + 0.05f * t.fine[p];
+    // Glint is white and sparkles with the wave facets.
+    const float sparkle = t.glint * (1 + 0.6f * t.fine[p]);
     for (int b = 0; b < kTileBands; ++b) {
-      surface[p * kTileBands + b] = kWater[b] * m + kSediment[b] * turbid;
+      surface[p * kTileBands + b] =
+          kWater[b] * m + kSediment[b] * turbid + sparkle;
     }
   }
 }
@@ -546,6 +553,17 @@ Tile TileSynthesizer::Synthesize(double lat_deg, double lon_deg,
 
   Texture texture;
   texture.n = n;
+  // Sun glint seen straight down: the share of wave facets tilted by half
+  // the Sun's zenith angle, after Cox and Munk's slope distribution
+  // (mean square slope 0.04, a ~7 m/s wind). Strong only with the Sun
+  // high: the tropics around noon, where open water then reads as bright
+  // as land.
+  if (present[static_cast<int>(LC::kWater)] && sun.elevation_rad > 0) {
+    const double half_zenith = 0.5 * (0.5 * kPi - sun.elevation_rad);
+    const double tan_half = std::tan(half_zenith);
+    texture.glint =
+        static_cast<float>(0.25 * std::exp(-tan_half * tan_half / 0.04));
+  }
   texture.broad = s.broad.data();
   texture.mid = s.mid.data();
   texture.fine = s.fine.data();
@@ -689,12 +707,25 @@ Tile TileSynthesizer::Synthesize(double lat_deg, double lon_deg,
     sky_light[p] = (0.88f + 0.12f * mid[p]) * cloud_light;
   }
   const Float4 path = Load4(kPathRadiance.data()) * std::sqrt(direct);
-  const Float4 cloud_colour = Load4(kCloud.data());
+  // Cloud optical thickness varies by weather system (~300 km): thick
+  // convective and frontal cloud is bright and hides the ground; thin
+  // stratus and cirrus is dimmer and lets the ground show through, so
+  // brightness alone does not tell a thin-cloud tile from a bright clear
+  // one (snow, sand).
+  const float thickness =
+      clouds_ == nullptr
+          ? 1.0f
+          : std::clamp(0.6f + 0.7f * ValueNoiseAt(lat, lon, kThicknessKm, band,
+                                                  Key(seed_, 0xC1D7)),
+                       0.2f, 1.0f);
+  const Float4 cloud_colour =
+      Load4(kCloud.data()) * (0.3f + 0.7f * thickness);
+  const float veil = 0.35f + 0.65f * thickness;
   const float* surface = s.surface.data();
   tile.pixels.resize(count * kTileBands);
   float* out = tile.pixels.data();
   for (size_t p = 0; p < count; ++p) {
-    const float a = cloud[p];
+    const float a = cloud[p] * veil;
     const Float4 ground = Load4(&surface[p * kTileBands]) * ground_light[p];
     const Float4 sky = cloud_colour * sky_light[p];
     Float4 v = ground + (sky - ground) * a + path;

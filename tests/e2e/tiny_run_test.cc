@@ -167,7 +167,7 @@ TEST_F(TinyRunTest, AccuracyRisesAndSummaryHasTheContractFields) {
                           "bytes_down", "sim_hours", "wall_s", "train_wall_s"}) {
     EXPECT_FALSE(Field(summary, key).empty()) << key;
   }
-  EXPECT_EQ(Field(summary, "sim_hours"), "8");
+  EXPECT_EQ(Field(summary, "sim_hours"), "12");
 }
 
 TEST_F(TinyRunTest, CompressedDeltasMoveFewerBytesAndStillLearn) {
