@@ -521,8 +521,8 @@ absl::Status EmbeddedRun::EvaluateGlobal() {
   if (model.version() == 0) summary_.initial_accuracy = eval.accuracy;
   summary_.best_accuracy = std::max(summary_.best_accuracy, eval.accuracy);
   summary_.final_accuracy = eval.accuracy;
-  global_model_ = std::move(model);
   summary_.model_version = model.version();
+  global_model_ = std::move(model);
   summary_.updates_applied = tick_.updates_applied();
   accuracy_ = eval.accuracy;
   Progress(/*force=*/true);

@@ -11,6 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/model.h"
 #include "sim/embedded_run.h"
 #include "sim/env.h"
 #include "sim/scenario.h"
@@ -168,6 +169,18 @@ TEST_F(TinyRunTest, AccuracyRisesAndSummaryHasTheContractFields) {
     EXPECT_FALSE(Field(summary, key).empty()) << key;
   }
   EXPECT_EQ(Field(summary, "sim_hours"), "12");
+}
+
+TEST_F(TinyRunTest, TheGlobalModelIsSavedAsALoadablePtFile) {
+  node::ModelSpec spec;
+  spec.pixels = 16;
+  spec.bands = 4;
+  spec.num_classes = 6;
+  ORBITFL_ASSERT_OK_AND_ASSIGN(
+      proto::Model model, node::LoadModelFile(spec, dirs_[0] + "/model.pt"));
+  EXPECT_EQ(model.version(), summaries_[0].model_version);
+  EXPECT_EQ(node::ParameterCount(model), node::ParameterCount(spec));
+  EXPECT_EQ(Read("model.pt", 0), Read("model.pt", 1));  // same seed
 }
 
 TEST_F(TinyRunTest, CompressedDeltasMoveFewerBytesAndStillLearn) {
