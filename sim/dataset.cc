@@ -173,10 +173,21 @@ absl::StatusOr<std::string> PreviewPng(const node::TileDataset& tiles,
   image.width = per_class * (cell + kGap) + kGap;
   image.height = num_classes * (cell + kGap) + kGap;
   image.pixels.assign(image.num_bytes(), 255);
-  std::vector<int> drawn(num_classes, 0);
+  // Tiles spread evenly over each class's captures, so the row shows the
+  // class across places and times rather than one satellite's first pass.
+  std::vector<std::vector<int64_t>> members(num_classes);
   for (int64_t i = 0; i < tiles.size(); ++i) {
     const int64_t c = tiles.y[i];
-    if (c < 0 || c >= num_classes || drawn[c] >= per_class) continue;
+    if (c >= 0 && c < num_classes) members[c].push_back(i);
+  }
+  std::vector<int64_t> chosen;
+  for (const std::vector<int64_t>& m : members) {
+    const int64_t take = std::min<int64_t>(per_class, m.size());
+    for (int64_t k = 0; k < take; ++k) chosen.push_back(m[k * m.size() / take]);
+  }
+  std::vector<int> drawn(num_classes, 0);
+  for (int64_t i : chosen) {
+    const int64_t c = tiles.y[i];
     const int x0 = kGap + drawn[c]++ * (cell + kGap);
     const int y0 = kGap + static_cast<int>(c) * (cell + kGap);
     const float* t = tiles.x.data() + i * tiles.tile_values();
