@@ -8,20 +8,11 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "sim/world/land_cover.h"
+#include "tests/sim/world/earth.h"
 #include "sim/world/noise.h"
 
 namespace orbitfl::world {
 namespace {
-
-const LandCoverMap& Earth() {
-  static const LandCoverMap* map = [] {
-    auto m = LandCoverMap::Create(kDefaultEarthImage);
-    EXPECT_TRUE(m.ok()) << m.status();
-    return m.ok() ? m->release() : nullptr;
-  }();
-  if (map == nullptr) std::abort();
-  return *map;
-}
 
 absl::Time Noon() { return absl::FromUnixSeconds(1774008000); }  // 2026-03-20
 

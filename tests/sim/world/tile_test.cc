@@ -11,6 +11,7 @@
 #include "orbit/sun.h"
 #include "sim/world/clouds.h"
 #include "sim/world/land_cover.h"
+#include "tests/sim/world/earth.h"
 #include "tests/status_matchers.h"
 
 namespace orbitfl::world {
@@ -18,16 +19,6 @@ namespace {
 
 constexpr int kNir = 3;
 constexpr int kRed = 2;
-
-const LandCoverMap& Earth() {
-  static const LandCoverMap* map = [] {
-    auto m = LandCoverMap::Create(kDefaultEarthImage);
-    EXPECT_TRUE(m.ok()) << m.status();
-    return m.ok() ? m->release() : nullptr;
-  }();
-  if (map == nullptr) std::abort();
-  return *map;
-}
 
 absl::Time Epoch() { return absl::FromUnixSeconds(1774008000); }  // 2026-03-20
 
