@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "aggregator/aggregator.h"
+#include "aggregator/fedasync.h"
 #include "aggregator/fedavg.h"
 #include "aggregator/service.h"
 #include "grpcpp/grpcpp.h"
@@ -229,12 +230,20 @@ absl::Status EmbeddedRun::LoadRealData(node::TileDataset& archive) {
 
 absl::Status EmbeddedRun::StartServices() {
   const proto::FederationConfig& fed = scenario_.federation();
-  aggregator::FedAvgOptions fedavg;
-  fedavg.round_deadline = absl::Seconds(fed.round_deadline_s());
-  fedavg.min_participants = fed.min_participants();
-  fedavg.expected_participants = static_cast<int>(sats_.size());
-  ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<aggregator::FedAvg> strategy,
-                           aggregator::FedAvg::Create(fedavg));
+  std::unique_ptr<aggregator::Strategy> strategy;
+  if (fed.strategy() == "fedasync") {
+    aggregator::FedAsyncOptions fedasync;
+    fedasync.alpha = fed.fedasync_alpha();
+    fedasync.staleness_exponent = fed.staleness_exponent();
+    fedasync.max_staleness = fed.max_staleness();
+    ORBITFL_ASSIGN_OR_RETURN(strategy, aggregator::FedAsync::Create(fedasync));
+  } else {
+    aggregator::FedAvgOptions fedavg;
+    fedavg.round_deadline = absl::Seconds(fed.round_deadline_s());
+    fedavg.min_participants = fed.min_participants();
+    fedavg.expected_participants = static_cast<int>(sats_.size());
+    ORBITFL_ASSIGN_OR_RETURN(strategy, aggregator::FedAvg::Create(fedavg));
+  }
   aggregator::AggregatorOptions agg;
   ORBITFL_ASSIGN_OR_RETURN(agg.initial,
                            node::InitialModel(spec_, scenario_.seed()));

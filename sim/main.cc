@@ -26,11 +26,13 @@ usage: orbitfl COMMAND [--flag=value ...]
 
 commands:
   run       --scenario=FILE --out=DIR [--seed=N] [--hours=H] [--quiet]
-            [--task=landcover|cloud] [--model=small_cnn|resnet|encoder_head]
+            [--strategy=fedavg|fedasync] [--task=landcover|cloud]
+            [--model=small_cnn|resnet|encoder_head]
             [--delta-codec=fp32|fp16|int8|topk] [--set='a.b=V;c.d=W']
             Simulates the scenario and writes the run directory to DIR:
             contacts.csv, events.jsonl, metrics.csv, summary.json, model.pt.
-            --seed, --hours, --task, --model and --delta-codec override the
+            --seed, --hours, --strategy, --task, --model and --delta-codec
+            override the
             scenario's; --set any field, by path, with a textproto value:
             --set='radiation.upsets_per_bit_per_day=1e-5;compute.device="mcu"'.
             Progress lines go to stderr unless --quiet.

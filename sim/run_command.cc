@@ -12,7 +12,7 @@ absl::Status RunCommand(const std::vector<std::string>& args) {
       Flags flags,
       Flags::Parse("run", args,
                    {"scenario", "out", "seed", "hours", "quiet", "task", "model",
-                    "delta-codec", "set"}));
+                    "delta-codec", "set", "strategy"}));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
   RunOptions options;
   ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));

@@ -277,8 +277,17 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
             "a fraction of each tensor's values");
   SCENARIO_DEFAULT(fed, round_deadline_s, 3 * 3600.0);
   SCENARIO_DEFAULT(fed, min_participants, 1);
-  c.Expect(fed.strategy() == "fedavg", "federation.strategy",
-           "one of: fedavg", absl::StrCat("\"", fed.strategy(), "\""));
+  c.Expect(fed.strategy() == "fedavg" || fed.strategy() == "fedasync",
+           "federation.strategy", "one of: fedavg, fedasync",
+           absl::StrCat("\"", fed.strategy(), "\""));
+  SCENARIO_DEFAULT(fed, fedasync_alpha, 0.6);
+  if (!fed.has_staleness_exponent()) fed.set_staleness_exponent(0.5);
+  c.InRange(fed.fedasync_alpha(), 1e-6, 1, "federation.fedasync_alpha",
+            "a mixing weight in (0, 1]");
+  c.InRange(fed.staleness_exponent(), 0, 100, "federation.staleness_exponent",
+            "an exponent >= 0");
+  c.Expect(fed.max_staleness() >= 0, "federation.max_staleness",
+           "a version count >= 0 (0: any)", absl::StrCat(fed.max_staleness()));
   c.Positive(fed.round_deadline_s(), "federation.round_deadline_s");
   c.Expect(fed.min_participants() >= 1, "federation.min_participants",
            "at least 1", absl::StrCat(fed.min_participants()));

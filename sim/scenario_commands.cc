@@ -62,6 +62,9 @@ absl::StatusOr<proto::Scenario> LoadWithOverrides(const Flags& flags) {
     ORBITFL_RETURN_IF_ERROR(ApplySettings(flags.Get("set"), scenario));
   }
   if (flags.Has("task")) scenario.mutable_training()->set_task(flags.Get("task"));
+  if (flags.Has("strategy")) {
+    scenario.mutable_federation()->set_strategy(flags.Get("strategy"));
+  }
   if (flags.Has("model")) {
     scenario.mutable_training()->set_model(flags.Get("model"));
   }

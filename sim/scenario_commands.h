@@ -20,7 +20,7 @@ absl::Status ApplySettings(const std::string& settings,
                            proto::Scenario& scenario);
 
 // The scenario of --scenario with the overrides given among --set, --seed,
-// --hours, --task, --model and --delta-codec applied, validated.
+// --hours, --strategy, --task, --model and --delta-codec applied, validated.
 absl::StatusOr<proto::Scenario> LoadWithOverrides(const Flags& flags);
 // "Walker delta 12/3/1 at 550.0 km, 97.6 deg" or "TLEs from FILE".
 std::string Describe(const proto::Constellation& c);

@@ -171,6 +171,18 @@ TEST_F(TinyRunTest, AccuracyRisesAndSummaryHasTheContractFields) {
   EXPECT_EQ(Field(summary, "sim_hours"), "12");
 }
 
+TEST_F(TinyRunTest, FedAsyncMixesUpdatesAsTheyArriveAndLearns) {
+  proto::Scenario async = *scenario_;
+  async.mutable_federation()->set_strategy("fedasync");
+  RunOptions options;
+  options.out_dir = std::string(std::getenv("TEST_TMPDIR")) + "/fedasync";
+  ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary s, RunEmbedded(async, options));
+  // One global version per applied update, none waiting for a round.
+  EXPECT_GT(s.updates_applied, 0);
+  EXPECT_EQ(s.model_version, s.updates_applied);
+  EXPECT_GT(s.best_accuracy, s.initial_accuracy + 0.1);
+}
+
 TEST_F(TinyRunTest, TheGlobalModelIsSavedAsALoadablePtFile) {
   node::ModelSpec spec;
   spec.pixels = 16;
