@@ -56,6 +56,7 @@ struct SatelliteState {
   bool transferring = false;
   bool training = false;  // on-board training in progress
   EventId retry = 0;
+  absl::Time last_trained = absl::InfinitePast();
 };
 
 class EmbeddedRun {
@@ -427,6 +428,16 @@ void EmbeddedRun::TrainNow(int sat) {
   SatelliteState& st = sats_[sat];
   loop_.Cancel(st.retry);
   st.retry = 0;
+  // At most one local training per min_retrain_interval: without it an
+  // asynchronous strategy can loop within one pass (update, new model,
+  // retrain, update, ...).
+  const absl::Time earliest =
+      st.last_trained +
+      absl::Seconds(scenario_.training().min_retrain_interval_s());
+  if (loop_.now() < earliest) {
+    st.retry = loop_.Schedule(earliest, [this, sat] { TrainNow(sat); });
+    return;
+  }
   proto::TrainRequest req;
   req.set_satellite(plan_.satellite_names[sat]);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
@@ -449,6 +460,7 @@ void EmbeddedRun::TrainNow(int sat) {
     return;
   }
   ++summary_.training_steps;
+  st.last_trained = loop_.now();
   JsonObject e = Event("train");
   e.Add("satellite", plan_.satellite_names[sat])
       .Add("base_version", reply.base_version())

@@ -209,6 +209,8 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   Default<std::string>(train.mutable_model(), "small_cnn");
   SCENARIO_DEFAULT(train, encoder_pretrain_tiles, 2000);
   SCENARIO_DEFAULT(train, encoder_pretrain_steps, 500);
+  c.InRange(train.min_retrain_interval_s(), 0, 1e7,
+            "training.min_retrain_interval_s", "seconds (0: no limit)");
   c.InRange(train.encoder_pretrain_tiles(), 8, 1000000,
             "training.encoder_pretrain_tiles", "a tile count");
   c.InRange(train.encoder_pretrain_steps(), 1, 1000000,

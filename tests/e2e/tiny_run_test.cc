@@ -181,6 +181,23 @@ TEST_F(TinyRunTest, FedAsyncMixesUpdatesAsTheyArriveAndLearns) {
   EXPECT_GT(s.updates_applied, 0);
   EXPECT_EQ(s.model_version, s.updates_applied);
   EXPECT_GT(s.best_accuracy, s.initial_accuracy + 0.1);
+
+  // With a minimum retrain interval, no satellite trains twice within it.
+  async.mutable_training()->set_min_retrain_interval_s(3 * 3600);
+  options.out_dir += "_paced";
+  ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary paced, RunEmbedded(async, options));
+  EXPECT_LT(paced.training_steps, s.training_steps);
+  EXPECT_GT(paced.training_steps, 0);
+  std::map<std::string, absl::Time> last;
+  auto events = Env::Default()->ReadFile(options.out_dir + "/events.jsonl");
+  ASSERT_THAT(events, IsOk());
+  for (const std::string& line : Lines(*events)) {
+    if (Field(line, "event") != "train") continue;
+    const std::string sat = Field(line, "satellite");
+    const absl::Time t = Utc(Field(line, "utc"));
+    if (last.count(sat) > 0) EXPECT_GE(t - last[sat], absl::Hours(3)) << sat;
+    last[sat] = t;
+  }
 }
 
 TEST_F(TinyRunTest, TheGlobalModelIsSavedAsALoadablePtFile) {
