@@ -88,6 +88,9 @@ class EmbeddedRun {
   void OnSegmentDone(int sat, const Segment& segment);
   void TrainNow(int sat);
   absl::Status Tick();
+  // Evaluates now, or (with evaluation.interval_s) once the interval since
+  // the last evaluation has passed.
+  absl::Status MaybeEvaluate();
   absl::Status EvaluateGlobal();
   absl::StatusOr<proto::NodeStatus> NodeStatus(int sat);
   void Progress(bool force);
@@ -125,6 +128,9 @@ class EmbeddedRun {
   std::vector<SatelliteState> sats_;
   proto::TickReply tick_;  // the aggregator's state at the last tick
   EventId deadline_event_ = 0;
+  EventId eval_event_ = 0;         // a throttled evaluation, when pending
+  absl::Time last_eval_ = absl::InfinitePast();
+  int64_t evaluated_version_ = -1;
   int64_t deadline_ms_ = 0;
 
   RunSummary summary_;
@@ -504,9 +510,24 @@ absl::Status EmbeddedRun::Tick() {
   e.Add("model_version", tick_.model_version())
       .Add("updates_applied", tick_.updates_applied());
   ORBITFL_RETURN_IF_ERROR(run_dir_->AppendEvent(e));
-  ORBITFL_RETURN_IF_ERROR(EvaluateGlobal());
+  ORBITFL_RETURN_IF_ERROR(MaybeEvaluate());
   // Satellites in view start fetching the new model now.
   for (int sat = 0; sat < static_cast<int>(sats_.size()); ++sat) Pump(sat);
+  return absl::OkStatus();
+}
+
+absl::Status EmbeddedRun::MaybeEvaluate() {
+  const absl::Duration every =
+      absl::Seconds(scenario_.evaluation().interval_s());
+  if (every <= absl::ZeroDuration() || loop_.now() >= last_eval_ + every) {
+    return EvaluateGlobal();
+  }
+  if (eval_event_ == 0) {
+    eval_event_ = loop_.Schedule(last_eval_ + every, [this] {
+      eval_event_ = 0;
+      Check(EvaluateGlobal());
+    });
+  }
   return absl::OkStatus();
 }
 
@@ -543,6 +564,8 @@ absl::Status EmbeddedRun::EvaluateGlobal() {
   summary_.best_accuracy = std::max(summary_.best_accuracy, eval.accuracy);
   summary_.final_accuracy = eval.accuracy;
   summary_.model_version = model.version();
+  evaluated_version_ = model.version();
+  last_eval_ = loop_.now();
   global_model_ = std::move(model);
   summary_.updates_applied = tick_.updates_applied();
   accuracy_ = eval.accuracy;
@@ -589,6 +612,11 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
   }
   loop_.RunUntil(stop_, [this] { Progress(/*force=*/false); });
   ORBITFL_RETURN_IF_ERROR(error_);
+  // With evaluation.interval_s the newest model may not have been
+  // evaluated yet: the summary's final accuracy is always the final model's.
+  if (tick_.model_version() != evaluated_version_) {
+    ORBITFL_RETURN_IF_ERROR(EvaluateGlobal());
+  }
 
   summary_.sim_hours = absl::ToDoubleHours(stop_ - start_);
   summary_.wall_s = absl::ToDoubleSeconds(env_->WallNow() - wall_start_);

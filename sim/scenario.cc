@@ -296,6 +296,8 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
 
   proto::EvaluationConfig& eval = *s.mutable_evaluation();
   SCENARIO_DEFAULT(eval, test_tiles, 800);
+  c.InRange(eval.interval_s(), 0, 1e7, "evaluation.interval_s",
+            "seconds (0: after every aggregation)");
   c.InRange(eval.test_tiles(), 8, 1000000, "evaluation.test_tiles",
             "a tile count");
   return c.status();

@@ -198,6 +198,23 @@ TEST_F(TinyRunTest, FedAsyncMixesUpdatesAsTheyArriveAndLearns) {
     if (last.count(sat) > 0) EXPECT_GE(t - last[sat], absl::Hours(3)) << sat;
     last[sat] = t;
   }
+  // Evaluating at most hourly: one metrics row per hour at most (plus the
+  // start and the final model), the same model and the same final model.
+  proto::Scenario hourly = *scenario_;
+  hourly.mutable_federation()->set_strategy("fedasync");
+  hourly.mutable_evaluation()->set_interval_s(3600);
+  options.out_dir += "_hourly";
+  ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary h, RunEmbedded(hourly, options));
+  auto metrics = Env::Default()->ReadFile(options.out_dir + "/metrics.csv");
+  ASSERT_THAT(metrics, IsOk());
+  const std::vector<std::string> rows = Lines(*metrics);
+  EXPECT_LE(rows.size(), 1u + 12 + 2);
+  EXPECT_LT(rows.size(), 1u + s.model_version + 1);
+  EXPECT_EQ(h.model_version, s.model_version);
+  EXPECT_EQ(h.final_accuracy, s.final_accuracy);
+  EXPECT_EQ(rows.back().substr(rows.back().find(',', rows.back().find(',') + 1) + 1,
+                               std::to_string(h.model_version).size()),
+            std::to_string(h.model_version));
 }
 
 TEST_F(TinyRunTest, TheGlobalModelIsSavedAsALoadablePtFile) {
