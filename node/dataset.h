@@ -27,6 +27,20 @@ struct TileDataset {
   }
 };
 
+// The tiles at `indices`, in that order. Indices must be in [0, size()).
+inline TileDataset Subset(const TileDataset& data,
+                          const std::vector<int64_t>& indices) {
+  TileDataset out;
+  out.pixels = data.pixels;
+  out.bands = data.bands;
+  out.x.reserve(indices.size() * data.tile_values());
+  out.y.reserve(indices.size());
+  for (int64_t i : indices) {
+    out.Add(data.x.data() + i * data.tile_values(), data.y[i]);
+  }
+  return out;
+}
+
 }  // namespace orbitfl::node
 
 #endif  // ORBITFL_NODE_DATASET_H_

@@ -228,19 +228,6 @@ absl::StatusOr<TrainTestSplit> SplitTrainTest(const TileDataset& data,
   return split;
 }
 
-TileDataset Subset(const TileDataset& data,
-                   const std::vector<int64_t>& indices) {
-  TileDataset out;
-  out.pixels = data.pixels;
-  out.bands = data.bands;
-  out.x.reserve(indices.size() * data.tile_values());
-  out.y.reserve(indices.size());
-  for (int64_t i : indices) {
-    out.Add(data.x.data() + i * data.tile_values(), data.y[i]);
-  }
-  return out;
-}
-
 absl::StatusOr<std::vector<std::vector<int64_t>>> DealDirichlet(
     const std::vector<int64_t>& labels, int num_classes, int num_clients,
     double alpha, uint64_t seed) {

@@ -81,10 +81,6 @@ absl::StatusOr<TrainTestSplit> SplitTrainTest(const TileDataset& data,
                                               double test_fraction,
                                               uint64_t seed);
 
-// The tiles at `indices`, in that order. Indices must be in [0, size()).
-TileDataset Subset(const TileDataset& data,
-                   const std::vector<int64_t>& indices);
-
 // Deals indices 0..labels.size()-1 to num_clients clients with a Dirichlet
 // label skew: for each class in order, client shares p ~ Dirichlet(alpha)
 // (independent Gamma(alpha, 1) draws, normalised), the class's indices are

@@ -72,17 +72,6 @@ absl::StatusOr<CollectedTiles> CollectTiles(const proto::Scenario& scenario,
   return out;
 }
 
-node::TileDataset Rows(const node::TileDataset& data,
-                       const std::vector<int64_t>& rows) {
-  node::TileDataset out;
-  out.pixels = data.pixels;
-  out.bands = data.bands;
-  const int64_t per = data.tile_values();
-  out.x.reserve(rows.size() * per);
-  for (int64_t r : rows) out.Add(data.x.data() + r * per, data.y[r]);
-  return out;
-}
-
 Accuracy Score(const std::vector<int64_t>& predicted,
                const std::vector<int64_t>& labels, int num_classes) {
   Accuracy a;

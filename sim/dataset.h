@@ -44,10 +44,6 @@ struct CollectOptions {
 absl::StatusOr<CollectedTiles> CollectTiles(const proto::Scenario& scenario,
                                             const CollectOptions& options);
 
-// Rows of `data` listed in `rows`.
-node::TileDataset Rows(const node::TileDataset& data,
-                       const std::vector<int64_t>& rows);
-
 struct Accuracy {
   double accuracy = 0;
   // Mean of per-class recall over the classes present in the test set.

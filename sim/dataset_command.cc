@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "node/dataset.h"
 #include "node/model.h"
 #include "node/trainer.h"
 #include "sim/dataset.h"
@@ -62,7 +63,7 @@ Split SplitOf(const CollectedTiles& c) {
   for (int64_t i = 0; i < c.tiles.size(); ++i) {
     (c.test[i] ? test : train).push_back(i);
   }
-  return {Rows(c.tiles, train), Rows(c.tiles, test)};
+  return {node::Subset(c.tiles, train), node::Subset(c.tiles, test)};
 }
 
 // The default CNN trained centrally on the train split: plain SGD with the
@@ -99,7 +100,7 @@ absl::StatusOr<Accuracy> CentralCnn(const proto::Scenario& scenario,
     if (rows.empty()) continue;
     ORBITFL_ASSIGN_OR_RETURN(
         node::EvalResult e,
-        node::Evaluate(o.spec, model, Rows(split.test, rows)));
+        node::Evaluate(o.spec, model, node::Subset(split.test, rows)));
     a.balanced += e.accuracy;
     ++present;
   }

@@ -7,6 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "node/power.h"
+#include "node/radiation.h"
+#include "proto/delta_codec.h"
 #include "sim/stations.h"
 #include "sim/time_format.h"
 #include "third_party/status_macros.h"
@@ -238,9 +241,8 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   SCENARIO_DEFAULT(compute, bus_load_w, 20.0);
   if (!compute.has_min_charge()) compute.set_min_charge(0.3);
   if (!compute.has_initial_charge()) compute.set_initial_charge(1.0);
-  c.Expect(compute.device() == "ion_scv" || compute.device() == "embedded_gpu" ||
-               compute.device() == "mcu",
-           "compute.device", "one of: ion_scv, embedded_gpu, mcu",
+  // The names are checked by the libraries that own them.
+  c.Expect(node::FindComputeProfile(compute.device()).ok(), "compute.device", "one of: ion_scv, embedded_gpu, mcu",
            absl::StrCat("\"", compute.device(), "\""));
   c.InRange(compute.battery_wh(), 1e-3, 1e6, "compute.battery_wh",
             "a battery capacity in Wh");
@@ -261,7 +263,7 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
             "a multiplier >= 1");
   c.InRange(rad.polar_multiplier(), 1, 1e4, "radiation.polar_multiplier",
             "a multiplier >= 1");
-  c.Expect(rad.protection() == "none" || rad.protection() == "checksum",
+  c.Expect(node::ParseSeuProtection(rad.protection()).ok(),
            "radiation.protection", "one of: none, checksum",
            absl::StrCat("\"", rad.protection(), "\""));
   c.InRange(train.min_tiles(), 1, 1000000, "training.min_tiles",
@@ -271,8 +273,7 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   Default<std::string>(fed.mutable_strategy(), "fedavg");
   Default<std::string>(fed.mutable_delta_codec(), "fp32");
   SCENARIO_DEFAULT(fed, topk_fraction, 0.01);
-  c.Expect(fed.delta_codec() == "fp32" || fed.delta_codec() == "fp16" ||
-               fed.delta_codec() == "int8" || fed.delta_codec() == "topk",
+  c.Expect(proto::ParseDeltaCodec(fed.delta_codec()).ok(),
            "federation.delta_codec", "one of: fp32, fp16, int8, topk",
            absl::StrCat("\"", fed.delta_codec(), "\""));
   c.InRange(fed.topk_fraction(), 1e-6, 1, "federation.topk_fraction",
