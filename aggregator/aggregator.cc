@@ -178,6 +178,15 @@ absl::StatusOr<proto::TickReply> Aggregator::Tick(absl::Time now) {
   if (aggregated) PublishLocked();
   proto::TickReply reply = ReplyLocked();
   reply.set_aggregated(aggregated);
+  for (const AppliedUpdate& u : strategy_->TakeApplied()) {
+    proto::AppliedUpdate* a = reply.add_applied();
+    a->set_satellite(u.satellite);
+    a->set_base_version(u.base_version);
+    a->set_model_version(u.model_version);
+    a->set_staleness(u.staleness);
+    a->set_weight(u.weight);
+  }
+  reply.set_dp_epsilon(strategy_->dp_epsilon());
   return reply;
 }
 

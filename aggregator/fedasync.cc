@@ -33,6 +33,7 @@ void FedAsync::Start(const proto::Model& initial, absl::Time start) {
   global_ = initial;
   pending_.clear();
   updates_applied_ = 0;
+  applied_.clear();
 }
 
 int64_t FedAsync::min_base_version() const {
@@ -68,7 +69,8 @@ Decision FedAsync::Offer(const proto::ModelDelta& delta, absl::Time now) {
 absl::StatusOr<bool> FedAsync::Advance(absl::Time now) {
   if (pending_.empty()) return false;
   for (const proto::ModelDelta& delta : pending_) {
-    const double a = MixingWeight(global_.version() - delta.base_version());
+    const int64_t staleness = global_.version() - delta.base_version();
+    const double a = MixingWeight(staleness);
     if (delta.tensors_size() != global_.tensors_size()) {
       return absl::InternalError(absl::StrCat(
           "update from ", delta.satellite(), " does not fit the model"));
@@ -88,9 +90,17 @@ absl::StatusOr<bool> FedAsync::Advance(absl::Time now) {
     }
     global_.set_version(global_.version() + 1);
     ++updates_applied_;
+    applied_.push_back({delta.satellite(), delta.base_version(),
+                        global_.version(), staleness, a});
   }
   pending_.clear();
   return true;
+}
+
+std::vector<AppliedUpdate> FedAsync::TakeApplied() {
+  std::vector<AppliedUpdate> out;
+  out.swap(applied_);
+  return out;
 }
 
 }  // namespace orbitfl::aggregator

@@ -43,6 +43,7 @@ class FedAsync final : public Strategy {
   int64_t updates_applied() const override { return updates_applied_; }
   int64_t min_base_version() const override;
   absl::Time next_deadline() const override { return absl::InfiniteFuture(); }
+  std::vector<AppliedUpdate> TakeApplied() override;
 
   // The weight an update of staleness s gets.
   double MixingWeight(int64_t staleness) const;
@@ -55,6 +56,7 @@ class FedAsync final : public Strategy {
   // Accepted since the last Advance, in arrival order.
   std::vector<proto::ModelDelta> pending_;
   int64_t updates_applied_ = 0;
+  std::vector<AppliedUpdate> applied_;
 };
 
 }  // namespace orbitfl::aggregator

@@ -1,8 +1,9 @@
 #include "aggregator/fedavg.h"
 
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "third_party/status_macros.h"
-#include "proto/tensor_util.h"
 
 namespace orbitfl::aggregator {
 
@@ -18,13 +19,17 @@ absl::StatusOr<std::unique_ptr<FedAvg>> FedAvg::Create(
         "federation.min_participants: expected >= 1, got ",
         options.min_participants));
   }
-  return std::unique_ptr<FedAvg>(new FedAvg(options));
+  ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<ServerOptimizer> optimizer,
+                           ServerOptimizer::Create(options.server_optimizer));
+  return std::unique_ptr<FedAvg>(new FedAvg(options, std::move(optimizer)));
 }
 
 void FedAvg::Start(const proto::Model& initial, absl::Time start) {
   global_ = initial;
+  optimizer_->Reset();
   round_.clear();
   updates_applied_ = 0;
+  applied_.clear();
   deadline_ = start + options_.round_deadline;
 }
 
@@ -63,30 +68,31 @@ absl::StatusOr<bool> FedAvg::Advance(absl::Time now) {
 absl::Status FedAvg::Aggregate(absl::Time now) {
   double total_samples = 0;
   for (const auto& [name, delta] : round_) total_samples += delta.num_samples();
-  for (int k = 0; k < global_.tensors_size(); ++k) {
-    proto::Tensor* g = global_.mutable_tensors(k);
-    std::vector<double> sum(proto::NumElements(*g), 0.0);
-    for (const auto& [name, delta] : round_) {
-      if (delta.tensors_size() != global_.tensors_size() ||
-          !proto::SameLayout(delta.tensors(k), *g)) {
-        return absl::InternalError(
-            absl::StrCat("update from ", name, " does not fit the model"));
-      }
-      const double w = delta.num_samples() / total_samples;
-      const std::vector<float> d = proto::ToFloats(delta.tensors(k));
-      for (size_t i = 0; i < sum.size(); ++i) sum[i] += w * d[i];
-    }
-    std::vector<float> values = proto::ToFloats(*g);
-    for (size_t i = 0; i < values.size(); ++i) {
-      values[i] += static_cast<float>(sum[i]);
-    }
-    proto::SetFloats(values, g);
+  std::vector<const proto::ModelDelta*> deltas;
+  std::vector<double> weights;
+  for (const auto& [name, delta] : round_) {
+    deltas.push_back(&delta);
+    weights.push_back(delta.num_samples() / total_samples);
+  }
+  ORBITFL_ASSIGN_OR_RETURN(Pseudogradient mean,
+                           WeightedDeltaSum(global_, deltas, weights));
+  ORBITFL_RETURN_IF_ERROR(optimizer_->Apply(mean, global_));
+  // Every update of round v is based on v: staleness 0.
+  for (size_t i = 0; i < deltas.size(); ++i) {
+    applied_.push_back({deltas[i]->satellite(), deltas[i]->base_version(),
+                        global_.version() + 1, 0, weights[i]});
   }
   updates_applied_ += static_cast<int64_t>(round_.size());
   round_.clear();
   global_.set_version(global_.version() + 1);
   deadline_ = now + options_.round_deadline;
   return absl::OkStatus();
+}
+
+std::vector<AppliedUpdate> FedAvg::TakeApplied() {
+  std::vector<AppliedUpdate> out;
+  out.swap(applied_);
+  return out;
 }
 
 }  // namespace orbitfl::aggregator

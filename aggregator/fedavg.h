@@ -6,10 +6,17 @@
 // expected participant has reported or at its deadline, and the new global
 // model adds the sample-weighted mean of the deltas. A deadline reached with
 // fewer than min_participants updates extends the round by one deadline.
+// The mean goes through a server optimiser (server_optimizer.h): the
+// default, sgd with lr 1, is plain FedAvg; momentum gives FedAvgM and adam
+// FedAdam.
 
 #include <map>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "aggregator/server_optimizer.h"
 #include "aggregator/strategy.h"
 
 namespace orbitfl::aggregator {
@@ -19,6 +26,8 @@ struct FedAvgOptions {
   int min_participants = 1;
   // Satellites in the run: a round closes early when all have reported.
   int expected_participants = 1;
+  // How the round's mean delta is applied. Default: sgd, lr 1.
+  ServerOptimizerOptions server_optimizer;
 };
 
 class FedAvg final : public Strategy {
@@ -34,17 +43,22 @@ class FedAvg final : public Strategy {
   int64_t updates_applied() const override { return updates_applied_; }
   int64_t min_base_version() const override { return global_.version(); }
   absl::Time next_deadline() const override { return deadline_; }
+  std::vector<AppliedUpdate> TakeApplied() override;
 
  private:
-  explicit FedAvg(const FedAvgOptions& options) : options_(options) {}
+  FedAvg(const FedAvgOptions& options,
+         std::unique_ptr<ServerOptimizer> optimizer)
+      : options_(options), optimizer_(std::move(optimizer)) {}
   absl::Status Aggregate(absl::Time now);
 
   FedAvgOptions options_;
+  std::unique_ptr<ServerOptimizer> optimizer_;
   proto::Model global_;
   absl::Time deadline_ = absl::InfiniteFuture();
   // This round's updates by satellite (ordered: the sum is deterministic).
   std::map<std::string, proto::ModelDelta> round_;
   int64_t updates_applied_ = 0;
+  std::vector<AppliedUpdate> applied_;
 };
 
 }  // namespace orbitfl::aggregator

@@ -8,12 +8,29 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "proto/tensor.pb.h"
 
 namespace orbitfl::aggregator {
+
+// One update as it entered the global model (proto::AppliedUpdate on the
+// wire).
+struct AppliedUpdate {
+  std::string satellite;
+  int64_t base_version = 0;
+  // The global version it went into (the one it helped make).
+  int64_t model_version = 0;
+  // Versions published between its base and its application:
+  // model_version - 1 - base_version.
+  int64_t staleness = 0;
+  // Its coefficient in the aggregation that applied it, before any server
+  // learning rate: FedAvg the share of samples in its round, FedAsync the
+  // mixing weight, FedBuff and FedSpace (1 + s)^-e / (updates aggregated).
+  double weight = 0;
+};
 
 struct Decision {
   bool accepted = false;
@@ -40,6 +57,13 @@ class Strategy {
   virtual int64_t min_base_version() const = 0;
   // When the strategy next wants Advance called, or InfiniteFuture.
   virtual absl::Time next_deadline() const = 0;
+
+  // The updates applied since the previous call (or Start), in the order
+  // they were applied; clears them.
+  virtual std::vector<AppliedUpdate> TakeApplied() = 0;
+  // Differential privacy budget spent so far: epsilon at the strategy's
+  // delta, the largest over satellites. 0 for strategies without DP.
+  virtual double dp_epsilon() const { return 0; }
 };
 
 }  // namespace orbitfl::aggregator

@@ -44,12 +44,69 @@ grpc::Status NodeService::Train(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status NodeService::Upload(const std::string& bytes, int64_t begin,
+                                 int64_t end, const std::string& transfer_id,
+                                 const std::string& origin,
+                                 int64_t base_version, proto::UploadAck* ack) {
+  grpc::ClientContext ctx;
+  std::unique_ptr<grpc::ClientWriter<proto::UpdateChunk>> writer(
+      aggregator_->UploadUpdate(&ctx, ack));
+  proto::UpdateChunk chunk;
+  chunk.set_transfer_id(transfer_id);
+  chunk.set_satellite(origin);
+  chunk.set_base_version(base_version);
+  chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
+  for (int64_t at = begin; at < end; at += chunk_bytes_) {
+    const int64_t n = std::min<int64_t>(chunk_bytes_, end - at);
+    chunk.set_offset(at);
+    chunk.set_data(bytes.substr(at, n));
+    chunk.set_crc32c(proto::Crc32c(chunk.data()));
+    if (!writer->Write(chunk)) break;
+  }
+  writer->WritesDone();
+  return writer->Finish();
+}
+
 grpc::Status NodeService::SendUpdate(grpc::ServerContext* context,
                                      const proto::LinkRequest* request,
                                      proto::LinkReply* reply) {
   absl::MutexLock lock(&mu_);
   Satellite* sat = nullptr;
   if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
+  if (!request->transfer_id().empty()) {
+    // A relayed update this satellite holds.
+    auto& held = relayed_[sat->name()];
+    auto it = held.find(request->transfer_id());
+    if (it == held.end()) {
+      return grpc::Status(
+          grpc::StatusCode::FAILED_PRECONDITION,
+          absl::StrCat(sat->name(), " holds no relayed update \"",
+                       request->transfer_id(), "\""));
+    }
+    Relayed& r = it->second;
+    const int64_t total = static_cast<int64_t>(r.bytes.size());
+    const int64_t begin = r.forwarded;
+    const int64_t end = request->max_bytes() > 0
+                            ? std::min(total, begin + request->max_bytes())
+                            : total;
+    proto::UploadAck ack;
+    if (grpc::Status s = Upload(r.bytes, begin, end, it->first, r.origin,
+                                r.base_version, &ack);
+        !s.ok()) {
+      return s;
+    }
+    reply->set_bytes_moved(ack.acked_bytes() - begin);
+    reply->set_complete(ack.complete());
+    reply->set_accepted(ack.accepted());
+    reply->set_remaining_bytes(total - ack.acked_bytes());
+    r.forwarded = ack.acked_bytes();
+    if (ack.complete()) {
+      auto& order = relay_order_[sat->name()];
+      order.erase(std::find(order.begin(), order.end(), it->first));
+      held.erase(it);
+    }
+    return grpc::Status::OK;
+  }
   const std::string& bytes = sat->update_bytes();
   if (bytes.empty()) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
@@ -60,24 +117,13 @@ grpc::Status NodeService::SendUpdate(grpc::ServerContext* context,
   const int64_t end = request->max_bytes() > 0
                           ? std::min(total, begin + request->max_bytes())
                           : total;
-  grpc::ClientContext ctx;
   proto::UploadAck ack;
-  std::unique_ptr<grpc::ClientWriter<proto::UpdateChunk>> writer(
-      aggregator_->UploadUpdate(&ctx, &ack));
-  proto::UpdateChunk chunk;
-  chunk.set_transfer_id(sat->update_transfer_id());
-  chunk.set_satellite(sat->name());
-  chunk.set_base_version(sat->update_base_version());
-  chunk.set_total_bytes(total);
-  for (int64_t at = begin; at < end; at += chunk_bytes_) {
-    const int64_t n = std::min<int64_t>(chunk_bytes_, end - at);
-    chunk.set_offset(at);
-    chunk.set_data(bytes.substr(at, n));
-    chunk.set_crc32c(proto::Crc32c(chunk.data()));
-    if (!writer->Write(chunk)) break;
+  if (grpc::Status s =
+          Upload(bytes, begin, end, sat->update_transfer_id(), sat->name(),
+                 sat->update_base_version(), &ack);
+      !s.ok()) {
+    return s;
   }
-  writer->WritesDone();
-  if (grpc::Status s = writer->Finish(); !s.ok()) return s;
   reply->set_bytes_moved(ack.acked_bytes() - begin);
   reply->set_complete(ack.complete());
   reply->set_accepted(ack.accepted());
@@ -133,6 +179,164 @@ grpc::Status NodeService::Status(grpc::ServerContext* context,
   Satellite* sat = nullptr;
   if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
   *reply = sat->Status();
+  for (const std::string& id : relay_order_[sat->name()]) {
+    const Relayed& r = relayed_[sat->name()].at(id);
+    proto::RelayedUpdate* out = reply->add_relayed();
+    out->set_transfer_id(id);
+    out->set_origin(r.origin);
+    out->set_base_version(r.base_version);
+    out->set_total_bytes(static_cast<int64_t>(r.bytes.size()));
+    out->set_forwarded_bytes(r.forwarded);
+    out->set_hops(r.hops);
+  }
+  return grpc::Status::OK;
+}
+
+void NodeService::SetPeerChannel(std::shared_ptr<grpc::Channel> peers) {
+  absl::MutexLock lock(&mu_);
+  peers_ = proto::SatelliteNode::NewStub(std::move(peers));
+}
+
+grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
+                                      const proto::RelayRequest* request,
+                                      proto::LinkReply* reply) {
+  // What to hand over, copied under the lock: the peer may be hosted by
+  // this very service, whose AcceptRelay takes the lock too.
+  std::string bytes, transfer_id, origin;
+  int64_t base_version = 0;
+  int hops = 0;
+  proto::SatelliteNode::Stub* peers = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    Satellite* sat = nullptr;
+    if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
+    if (peers_ == nullptr) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "no channel to peer satellites (SetPeerChannel)");
+    }
+    peers = peers_.get();
+    if (request->transfer_id().empty()) {
+      if (sat->update_bytes().empty() || sat->update_acked() > 0) {
+        return grpc::Status(
+            grpc::StatusCode::FAILED_PRECONDITION,
+            absl::StrCat(sat->name(),
+                         " has no pending update that is not partly sent"));
+      }
+      bytes = sat->update_bytes();
+      transfer_id = sat->update_transfer_id();
+      origin = sat->name();
+      base_version = sat->update_base_version();
+    } else {
+      auto& held = relayed_[sat->name()];
+      auto it = held.find(request->transfer_id());
+      if (it == held.end() || it->second.forwarded > 0) {
+        return grpc::Status(
+            grpc::StatusCode::FAILED_PRECONDITION,
+            absl::StrCat(sat->name(), " holds no unsent relayed update \"",
+                         request->transfer_id(), "\""));
+      }
+      bytes = it->second.bytes;
+      transfer_id = it->first;
+      origin = it->second.origin;
+      base_version = it->second.base_version;
+      hops = it->second.hops;
+    }
+  }
+  grpc::ClientContext ctx;
+  proto::UploadAck ack;
+  std::unique_ptr<grpc::ClientWriter<proto::UpdateChunk>> writer(
+      peers->AcceptRelay(&ctx, &ack));
+  proto::UpdateChunk chunk;
+  chunk.set_transfer_id(transfer_id);
+  chunk.set_satellite(origin);
+  chunk.set_base_version(base_version);
+  chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
+  chunk.set_holder(request->peer());
+  chunk.set_hops(hops + 1);
+  const int64_t total = static_cast<int64_t>(bytes.size());
+  for (int64_t at = 0; at < total; at += chunk_bytes_) {
+    chunk.set_offset(at);
+    chunk.set_data(bytes.substr(at, std::min<int64_t>(chunk_bytes_, total - at)));
+    chunk.set_crc32c(proto::Crc32c(chunk.data()));
+    if (!writer->Write(chunk)) break;
+  }
+  writer->WritesDone();
+  if (grpc::Status s = writer->Finish(); !s.ok()) return s;
+  reply->set_complete(ack.complete());
+  reply->set_bytes_moved(ack.acked_bytes());
+  reply->set_remaining_bytes(total - ack.acked_bytes());
+  if (!ack.complete()) return grpc::Status::OK;
+  absl::MutexLock lock(&mu_);
+  Satellite* sat = nullptr;
+  if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
+  if (request->transfer_id().empty()) {
+    // Handed over whole: the peer carries it from here.
+    sat->AcknowledgeUpdate(total, /*complete=*/true);
+  } else {
+    relayed_[sat->name()].erase(transfer_id);
+    auto& order = relay_order_[sat->name()];
+    order.erase(std::find(order.begin(), order.end(), transfer_id));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status NodeService::AcceptRelay(
+    grpc::ServerContext* context, grpc::ServerReader<proto::UpdateChunk>* reader,
+    proto::UploadAck* reply) {
+  proto::UpdateChunk chunk;
+  std::string holder, transfer_id, origin, bytes;
+  int64_t base_version = 0, total = -1;
+  int hops = 0;
+  grpc::Status error = grpc::Status::OK;
+  while (reader->Read(&chunk)) {
+    if (!error.ok()) continue;  // drain the stream
+    if (total < 0) {
+      holder = chunk.holder();
+      transfer_id = chunk.transfer_id();
+      origin = chunk.satellite();
+      base_version = chunk.base_version();
+      total = chunk.total_bytes();
+      hops = chunk.hops();
+    }
+    if (chunk.holder() != holder || chunk.transfer_id() != transfer_id ||
+        chunk.total_bytes() != total ||
+        chunk.offset() != static_cast<int64_t>(bytes.size()) ||
+        static_cast<int64_t>(bytes.size() + chunk.data().size()) > total) {
+      error = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                           absl::StrCat("relay of ", transfer_id,
+                                        ": chunk at offset ", chunk.offset(),
+                                        " does not continue the stream"));
+      continue;
+    }
+    if (proto::Crc32c(chunk.data()) != chunk.crc32c()) {
+      error = grpc::Status(grpc::StatusCode::DATA_LOSS,
+                           absl::StrCat("relay of ", transfer_id,
+                                        ": CRC32C mismatch at offset ",
+                                        chunk.offset()));
+      continue;
+    }
+    bytes += chunk.data();
+  }
+  if (!error.ok()) return error;
+  reply->set_transfer_id(transfer_id);
+  reply->set_acked_bytes(static_cast<int64_t>(bytes.size()));
+  reply->set_complete(total >= 0 && static_cast<int64_t>(bytes.size()) == total);
+  if (!reply->complete()) {
+    reply->set_acked_bytes(0);  // a partial hand-over is discarded
+    return grpc::Status::OK;
+  }
+  absl::MutexLock lock(&mu_);
+  Satellite* sat = nullptr;
+  if (grpc::Status s = Find(holder, &sat); !s.ok()) return s;
+  auto& held = relayed_[holder];
+  const bool fresh = held.count(transfer_id) == 0;
+  Relayed& r = held[transfer_id];
+  r.origin = origin;
+  r.base_version = base_version;
+  r.bytes = std::move(bytes);
+  r.forwarded = 0;
+  r.hops = hops;
+  if (fresh) relay_order_[holder].push_back(transfer_id);
   return grpc::Status::OK;
 }
 

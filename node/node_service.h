@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "node/satellite.h"
@@ -27,6 +28,10 @@ class NodeService final : public proto::SatelliteNode::Service {
 
   // Hosts `satellite` under its name (unique).
   void Host(std::unique_ptr<Satellite> satellite) ABSL_LOCKS_EXCLUDED(mu_);
+  // The channel to the SatelliteNode service hosting the peers that
+  // RelayUpdate hands updates to (embedded: this service's own server).
+  void SetPeerChannel(std::shared_ptr<grpc::Channel> peers)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   grpc::Status Train(grpc::ServerContext* context,
                      const proto::TrainRequest* request,
@@ -40,8 +45,28 @@ class NodeService final : public proto::SatelliteNode::Service {
   grpc::Status Status(grpc::ServerContext* context,
                       const proto::NodeStatusRequest* request,
                       proto::NodeStatus* reply) override;
+  grpc::Status RelayUpdate(grpc::ServerContext* context,
+                           const proto::RelayRequest* request,
+                           proto::LinkReply* reply) override;
+  grpc::Status AcceptRelay(grpc::ServerContext* context,
+                           grpc::ServerReader<proto::UpdateChunk>* reader,
+                           proto::UploadAck* reply) override;
 
  private:
+  // An update of another satellite, held for the downlink.
+  struct Relayed {
+    std::string origin;
+    int64_t base_version = 0;
+    std::string bytes;
+    int64_t forwarded = 0;  // acknowledged by the aggregator
+    int hops = 0;
+  };
+  // Streams bytes [begin, end) of an update to the aggregator.
+  grpc::Status Upload(const std::string& bytes, int64_t begin, int64_t end,
+                      const std::string& transfer_id,
+                      const std::string& origin, int64_t base_version,
+                      proto::UploadAck* ack) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // NOT_FOUND naming the satellite when it is not hosted here.
   grpc::Status Find(const std::string& name, Satellite** out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -50,6 +75,13 @@ class NodeService final : public proto::SatelliteNode::Service {
   const int chunk_bytes_;
   absl::Mutex mu_;
   std::map<std::string, std::unique_ptr<Satellite>> satellites_
+      ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<proto::SatelliteNode::Stub> peers_ ABSL_GUARDED_BY(mu_);
+  // Held updates by holder, then transfer id (ordered: oldest ids are not
+  // guaranteed first, so NodeStatus lists them in arrival order).
+  std::map<std::string, std::map<std::string, Relayed>> relayed_
+      ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::vector<std::string>> relay_order_
       ABSL_GUARDED_BY(mu_);
 };
 

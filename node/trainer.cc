@@ -1,6 +1,8 @@
 #include "node/trainer.h"
 
+#include <cmath>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "node/model_internal.h"
@@ -62,6 +64,11 @@ absl::StatusOr<std::unique_ptr<LocalTrainer>> LocalTrainer::Create(
         options.local_steps, ", ", options.batch_size, ", ",
         options.learning_rate));
   }
+  if (!(options.proximal_mu >= 0 && std::isfinite(options.proximal_mu))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("training.proximal_mu: expected >= 0, got ",
+                     options.proximal_mu));
+  }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   ORBITFL_RETURN_IF_ERROR(CatchTorch("local training", [&]() -> absl::Status {
@@ -90,6 +97,13 @@ absl::StatusOr<TrainResult> LocalTrainer::Train(const proto::Model& global,
     ORBITFL_RETURN_IF_ERROR(internal::LoadParameters(global, impl_->params));
     net.train();
     if (torch::nn::Module* frozen = net.FrozenEncoder()) frozen->eval();
+    // FedProx's anchor: the global weights, fixed for this call.
+    std::vector<torch::Tensor> anchor;
+    if (o.proximal_mu > 0) {
+      for (const torch::Tensor& p : impl_->params.values()) {
+        anchor.push_back(p.detach().clone());
+      }
+    }
     std::uniform_int_distribution<int64_t> pick(0, data.size() - 1);
     std::vector<int64_t> batch(o.batch_size);
     double loss_sum = 0;
@@ -100,7 +114,17 @@ absl::StatusOr<TrainResult> LocalTrainer::Train(const proto::Model& global,
       impl_->sgd->zero_grad();
       torch::Tensor loss =
           internal::Loss(net.forward(x), y, torch::Reduction::Mean);
-      loss.backward();
+      if (anchor.empty()) {
+        loss.backward();
+      } else {
+        // Gradient mu * (w - w_global): zero on the first step.
+        torch::Tensor proximal = torch::zeros({}, loss.options());
+        const std::vector<torch::Tensor> params = impl_->params.values();
+        for (size_t k = 0; k < params.size(); ++k) {
+          proximal = proximal + (params[k] - anchor[k]).pow(2).sum();
+        }
+        (loss + 0.5 * o.proximal_mu * proximal).backward();
+      }
       impl_->sgd->step();
       loss_sum += loss.item<double>();
     }

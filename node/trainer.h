@@ -21,6 +21,11 @@ struct TrainerOptions {
   int local_steps = 20;        // SGD steps per call to Train
   int batch_size = 32;         // tiles per step, drawn with replacement
   double learning_rate = 0.05; // plain SGD
+  // FedProx (Li et al. 2020): the local objective adds
+  // proximal_mu / 2 * ||w - w_global||^2 over the trainable parameters,
+  // w_global the model Train starts from. >= 0; default 0 (plain local SGD,
+  // byte for byte). TrainResult::mean_loss stays the data loss alone.
+  double proximal_mu = 0;
 };
 
 struct TrainResult {

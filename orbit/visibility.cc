@@ -462,6 +462,11 @@ double ElevationRad(const Propagator& satellite, const GroundStation& station,
   return Elevation(MakeFrame(station), EcefAt(satellite, t));
 }
 
+double SlantRangeKm(const Propagator& satellite, const GroundStation& station,
+                    absl::Time t) {
+  return Norm(EcefAt(satellite, t) - GeodeticToEcef(station.location));
+}
+
 absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
     const std::vector<const Propagator*>& satellites,
     const std::vector<GroundStation>& stations,

@@ -56,6 +56,10 @@ absl::StatusOr<std::vector<ContactWindow>> FindGroundWindows(
 double ElevationRad(const Propagator& satellite, const GroundStation& station,
                     absl::Time t);
 
+// Distance from a station to a satellite at t (km).
+double SlantRangeKm(const Propagator& satellite, const GroundStation& station,
+                    absl::Time t);
+
 }  // namespace orbitfl::orbit
 
 #endif  // ORBITFL_ORBIT_VISIBILITY_H_

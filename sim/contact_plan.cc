@@ -41,6 +41,9 @@ absl::StatusOr<ScenarioSatellites> BuildSatellites(
                              LoadTleSatellites(con.tle_file()));
     plan.satellite_names = std::move(sats.names);
     for (auto& p : sats.owned) plan.orbits.push_back(std::move(p));
+    for (size_t i = 0; i < plan.orbits.size(); ++i) {
+      plan.slots.push_back({0, static_cast<int>(i)});
+    }
   } else {
     const bool star = con.has_walker_star();
     const proto::Walker& w = star ? con.walker_star() : con.walker_delta();
@@ -60,6 +63,7 @@ absl::StatusOr<ScenarioSatellites> BuildSatellites(
                                orbit::J2Propagator::Create(sat.elements));
       plan.satellite_names.push_back(sat.name);
       plan.orbits.push_back(std::move(p));
+      plan.slots.push_back({sat.plane, sat.slot});
     }
   }
   if (plan.orbits.empty()) {
@@ -77,6 +81,7 @@ absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
                            BuildSatellites(scenario, start));
   plan.satellite_names = std::move(sats.satellite_names);
   plan.orbits = std::move(sats.orbits);
+  plan.slots = std::move(sats.slots);
   for (const proto::GroundStation& g : scenario.stations()) {
     plan.stations.push_back(ToOrbitStation(g));
   }
@@ -93,6 +98,23 @@ absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
     window.end = FloorToMillis(window.end);
     if (window.end > window.start) plan.windows.push_back(window);
   }
+  const proto::IslConfig& isl = scenario.link().isl();
+  if (isl.topology() != "none" && orbits.size() > 1) {
+    orbit::IslOptions o;
+    o.start = start;
+    o.stop = stop;
+    o.max_range_km = isl.max_range_km();
+    o.policy = isl.topology() == "same_plane"  ? orbit::IslPolicy::kSamePlaneNeighbours
+               : isl.topology() == "plus_grid" ? orbit::IslPolicy::kPlusGrid
+                                               : orbit::IslPolicy::kAnyInRange;
+    ORBITFL_ASSIGN_OR_RETURN(std::vector<orbit::IslWindow> isl_windows,
+                             orbit::FindIslWindows(orbits, plan.slots, o));
+    for (orbit::IslWindow& window : isl_windows) {
+      window.start = CeilToMillis(window.start);
+      window.end = FloorToMillis(window.end);
+      if (window.end > window.start) plan.isl_windows.push_back(window);
+    }
+  }
   return plan;
 }
 
@@ -107,6 +129,13 @@ std::string ContactsCsv(const ContactPlan& plan,
         FormatUtc(w.start), FormatUtc(w.end),
         absl::ToDoubleSeconds(w.end - w.start),
         w.max_elevation_rad * orbit::kRadToDeg, link.downlink_rate_bps());
+  }
+  for (const orbit::IslWindow& w : plan.isl_windows) {
+    absl::StrAppendFormat(&csv, "isl,%s,%s,%s,%s,%.3f,,%.0f\n",
+                          plan.satellite_names[w.a], plan.satellite_names[w.b],
+                          FormatUtc(w.start), FormatUtc(w.end),
+                          absl::ToDoubleSeconds(w.end - w.start),
+                          link.isl().rate_bps());
   }
   return csv;
 }

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "orbit/isl.h"
 #include "orbit/propagator.h"
 #include "orbit/sgp4.h"
 #include "orbit/visibility.h"
@@ -24,6 +25,12 @@ struct ContactPlan {
   // Sorted by start; edges rounded inward to whole milliseconds, so the
   // run directory's millisecond times reproduce them exactly.
   std::vector<orbit::ContactWindow> windows;
+  // Inter-satellite windows allowed by link.isl.topology (none when it is
+  // "none"), sorted by (start, a, b), edges rounded inward like `windows`.
+  std::vector<orbit::IslWindow> isl_windows;
+  // Each satellite's plane and slot (Walker shells; TLE satellites get
+  // plane 0 and their file order as slot).
+  std::vector<orbit::SatelliteSlot> slots;
 };
 
 // Satellites of a TLE file, propagated with SGP4/SDP4, named by their name
@@ -43,6 +50,7 @@ orbit::GroundStation ToOrbitStation(const proto::GroundStation& g);
 struct ScenarioSatellites {
   std::vector<std::string> satellite_names;
   std::vector<std::unique_ptr<orbit::Propagator>> orbits;
+  std::vector<orbit::SatelliteSlot> slots;
 };
 absl::StatusOr<ScenarioSatellites> BuildSatellites(
     const proto::Scenario& scenario, absl::Time start);
@@ -53,7 +61,8 @@ absl::StatusOr<ContactPlan> BuildContactPlan(const proto::Scenario& scenario,
 
 // contacts.csv: kind,a,b,start_utc,end_utc,duration_s,max_elevation_deg,
 // rate_bps. For ground windows rate_bps is the downlink rate (satellite to
-// ground, the direction updates travel).
+// ground, the direction updates travel); ISL windows (kind isl) follow the
+// ground windows, with an empty max_elevation_deg.
 std::string ContactsCsv(const ContactPlan& plan,
                         const proto::LinkConfig& link);
 

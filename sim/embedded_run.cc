@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <set>
 #include <vector>
@@ -9,8 +10,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "aggregator/aggregator.h"
-#include "aggregator/fedasync.h"
-#include "aggregator/fedavg.h"
 #include "aggregator/service.h"
 #include "grpcpp/grpcpp.h"
 #include "node/eurosat.h"
@@ -26,14 +25,26 @@
 #include "sim/json.h"
 #include "sim/run_dir.h"
 #include "sim/scenario_world.h"
+#include "sim/strategies.h"
 #include "sim/test_set.h"
 #include "sim/time_format.h"
+#include "orbit/contact_graph.h"
+#include "orbit/visibility.h"
 #include "sim/world/land_cover.h"
+#include "sim/world/noise.h"
 #include "sim/world/tile.h"
 #include "third_party/status_macros.h"
 
 namespace orbitfl::sim {
 namespace {
+
+// "42 s", "3 min 05 s", "1 h 02 min".
+std::string FormatDuration(double seconds) {
+  const int64_t s = static_cast<int64_t>(std::llround(std::max(0.0, seconds)));
+  if (s < 60) return absl::StrFormat("%d s", s);
+  if (s < 3600) return absl::StrFormat("%d min %02d s", s / 60, s % 60);
+  return absl::StrFormat("%d h %02d min", s / 3600, s % 3600 / 60);
+}
 
 // A satellite that cannot train yet (no model, too few tiles) tries again
 // after this long.
@@ -41,13 +52,23 @@ constexpr absl::Duration kTrainRetry = absl::Minutes(10);
 
 enum class Payload { kUpdate, kModel };
 
-// One piece of a transfer: a payload moving over one open window.
+// One piece of a transfer: a payload moving over one open ground window.
+// The radio (and the station's antenna) is busy over [start, end]; the last
+// byte reaches the far end at `delivered`, after the light time over the
+// slant range and the terrestrial backhaul.
 struct Segment {
   Payload payload;
   int station;
   absl::Time start;
   absl::Time end;
+  absl::Time delivered;
   int64_t bytes;
+  // An update held for another satellite (its transfer id), or empty.
+  std::string relayed;
+  // Updates only: the satellite that trained it and its base version.
+  std::string origin;
+  int64_t base_version = 0;
+  int hops = 0;  // inter-satellite hops it made before this downlink
 };
 
 // What the run tracks per satellite; the node itself holds the rest.
@@ -57,7 +78,38 @@ struct SatelliteState {
   bool training = false;  // on-board training in progress
   EventId retry = 0;
   absl::Time last_trained = absl::InfinitePast();
+  // Waiting for a new model with nothing to train on or send, since then
+  // (InfiniteFuture while busy).
+  absl::Time idle_since;
+  absl::Duration idle;
+  // participation.csv
+  int64_t trainings = 0;
+  int64_t updates_sent = 0;
+  int64_t updates_applied = 0;
+  int64_t bytes_up = 0;
+  int64_t bytes_down = 0;
 };
+
+struct StationState {
+  int antennas = 1;
+  int busy = 0;  // antennas serving a satellite now
+};
+
+// Busy time and bytes of one kind of link, for links.csv.
+struct LinkUse {
+  int64_t windows = 0;
+  absl::Duration open;
+  absl::Duration busy;
+  int64_t bytes = 0;
+};
+
+// Whether ground window `w` is lost to an outage: a pure function of the
+// seed and the window's index.
+bool PassLost(uint64_t seed, int w, double probability) {
+  if (probability <= 0) return false;
+  const uint64_t h = world::Mix(seed ^ world::Mix(0x6f757461676573ULL + w));
+  return static_cast<double>(h >> 11) * 0x1.0p-53 < probability;
+}
 
 class EmbeddedRun {
  public:
@@ -75,6 +127,15 @@ class EmbeddedRun {
  private:
   absl::Status SetUp();
   absl::Status StartServices();
+  // The contact graph for store-and-forward relaying (link.isl.relay).
+  absl::Status BuildRelayGraph();
+  // An update ready on board `sat` (its own with an empty id, else one it
+  // holds) starts along its earliest-arrival route to a station when the
+  // route's first hop is an inter-satellite link; a satellite in view of a
+  // station, or whose route starts with its own pass, keeps it.
+  void MaybeRelay(int sat, const std::string& transfer_id);
+  void OnRelayHop(int sat, int peer, const std::string& transfer_id,
+                  const orbit::Hop& hop);
   // A EuroSAT-style folder: the test split, the satellites' shares and
   // the training pool (for pre-training an encoder).
   absl::Status LoadRealData(node::TileDataset& archive);
@@ -85,7 +146,24 @@ class EmbeddedRun {
 
   void OnPassOpen(int sat, int window);
   void Pump(int sat);
+  // An antenna of `station` came free: satellites waiting in view get it,
+  // the one whose pass ends first first.
+  void PumpStation(int station);
   void OnSegmentDone(int sat, const Segment& segment);
+  void RecordApplied();
+  void MarkIdle(int sat) {
+    if (sats_[sat].idle_since == absl::InfiniteFuture()) {
+      sats_[sat].idle_since = loop_.now();
+    }
+  }
+  void MarkBusy(int sat) {
+    SatelliteState& st = sats_[sat];
+    if (st.idle_since != absl::InfiniteFuture()) {
+      st.idle += loop_.now() - st.idle_since;
+      st.idle_since = absl::InfiniteFuture();
+    }
+  }
+  absl::Status WriteTables();
   void TrainNow(int sat);
   absl::Status Tick();
   // Evaluates now, or (with evaluation.interval_s) once the interval since
@@ -126,6 +204,24 @@ class EmbeddedRun {
   std::unique_ptr<proto::SatelliteNode::Stub> nodes_client_;
 
   std::vector<SatelliteState> sats_;
+  std::map<std::string, int> sat_index_;
+  std::vector<StationState> stations_;
+  std::vector<bool> window_lost_;  // by ground window, from the seed
+  std::unique_ptr<orbit::ContactGraph> relay_graph_;
+  // Own updates (by satellite) and held ones (by transfer id) on their way
+  // over an inter-satellite hop, or waiting for it.
+  std::set<int> relaying_own_;
+  std::set<std::string> relaying_held_;
+  // Inter-satellite hops of each relayed update received, by (origin,
+  // base version).
+  std::map<std::pair<std::string, int64_t>, int> hops_;
+  LinkUse downlink_, uplink_, isl_;
+  int64_t passes_lost_ = 0;
+  // Staleness of every applied update, for the summary.
+  int64_t staleness_sum_ = 0;
+  int64_t staleness_max_ = 0;
+  int64_t staleness_count_ = 0;
+  absl::Time target_reached_ = absl::InfiniteFuture();
   proto::TickReply tick_;  // the aggregator's state at the last tick
   EventId deadline_event_ = 0;
   EventId eval_event_ = 0;         // a throttled evaluation, when pending
@@ -193,7 +289,18 @@ absl::Status EmbeddedRun::SetUp() {
   ORBITFL_RETURN_IF_ERROR(
       run_dir_->WriteContacts(ContactsCsv(plan_, scenario_.link())));
   summary_.contacts = static_cast<int64_t>(plan_.windows.size());
+  for (int w = 0; w < static_cast<int>(plan_.windows.size()); ++w) {
+    window_lost_.push_back(PassLost(
+        scenario_.seed(), w, scenario_.link().pass_outage_probability()));
+  }
   sats_.resize(plan_.satellite_names.size());
+  for (SatelliteState& st : sats_) st.idle_since = start_;
+  for (size_t i = 0; i < sats_.size(); ++i) {
+    sat_index_[plan_.satellite_names[i]] = static_cast<int>(i);
+  }
+  for (const proto::GroundStation& g : scenario_.stations()) {
+    stations_.push_back({g.antennas(), 0});
+  }
   return StartServices();
 }
 
@@ -236,21 +343,10 @@ absl::Status EmbeddedRun::LoadRealData(node::TileDataset& archive) {
 }
 
 absl::Status EmbeddedRun::StartServices() {
-  const proto::FederationConfig& fed = scenario_.federation();
-  std::unique_ptr<aggregator::Strategy> strategy;
-  if (fed.strategy() == "fedasync") {
-    aggregator::FedAsyncOptions fedasync;
-    fedasync.alpha = fed.fedasync_alpha();
-    fedasync.staleness_exponent = fed.staleness_exponent();
-    fedasync.max_staleness = fed.max_staleness();
-    ORBITFL_ASSIGN_OR_RETURN(strategy, aggregator::FedAsync::Create(fedasync));
-  } else {
-    aggregator::FedAvgOptions fedavg;
-    fedavg.round_deadline = absl::Seconds(fed.round_deadline_s());
-    fedavg.min_participants = fed.min_participants();
-    fedavg.expected_participants = static_cast<int>(sats_.size());
-    ORBITFL_ASSIGN_OR_RETURN(strategy, aggregator::FedAvg::Create(fedavg));
-  }
+  ORBITFL_ASSIGN_OR_RETURN(
+      std::unique_ptr<aggregator::Strategy> strategy,
+      MakeStrategy(scenario_, static_cast<int>(sats_.size()), plan_.windows,
+                   start_, stop_));
   aggregator::AggregatorOptions agg;
   ORBITFL_ASSIGN_OR_RETURN(agg.initial,
                            node::InitialModel(spec_, scenario_.seed()));
@@ -284,6 +380,7 @@ absl::Status EmbeddedRun::StartServices() {
     o.trainer.local_steps = t.local_steps();
     o.trainer.batch_size = t.batch_size();
     o.trainer.learning_rate = t.learning_rate();
+    o.trainer.proximal_mu = t.proximal_mu();
     const proto::ComputeConfig& compute = scenario_.compute();
     ORBITFL_ASSIGN_OR_RETURN(o.compute, node::FindComputeProfile(compute.device()));
     if (t.onboard_flops() > 0) o.compute.training_flops_per_s = t.onboard_flops();
@@ -317,6 +414,32 @@ absl::Status EmbeddedRun::StartServices() {
     return absl::InternalError("cannot start the in-process satellite nodes");
   }
   nodes_client_ = proto::SatelliteNode::NewStub(node_server_->InProcessChannel(args));
+  node_service_->SetPeerChannel(node_server_->InProcessChannel(args));
+  return BuildRelayGraph();
+}
+
+absl::Status EmbeddedRun::BuildRelayGraph() {
+  const proto::LinkConfig& link = scenario_.link();
+  if (!link.isl().relay() || plan_.isl_windows.empty()) {
+    return absl::OkStatus();
+  }
+  orbit::ContactGraphOptions names;
+  names.satellite_names = plan_.satellite_names;
+  for (const orbit::GroundStation& g : plan_.stations) {
+    names.station_names.push_back(g.name);
+  }
+  ORBITFL_ASSIGN_OR_RETURN(relay_graph_, orbit::ContactGraph::Create(names));
+  // Routes end when the last byte reaches the station; the backhaul and
+  // the light time come on top, as for direct downlinks.
+  for (int w = 0; w < static_cast<int>(plan_.windows.size()); ++w) {
+    if (window_lost_[w]) continue;
+    ORBITFL_RETURN_IF_ERROR(relay_graph_->AddGroundWindow(
+        plan_.windows[w], link.downlink_rate_bps()));
+  }
+  for (const orbit::IslWindow& win : plan_.isl_windows) {
+    ORBITFL_RETURN_IF_ERROR(relay_graph_->AddIslWindow(
+        win, link.isl().rate_bps(), orbit::LightTime(win.min_range_km)));
+  }
   return absl::OkStatus();
 }
 
@@ -339,17 +462,21 @@ void EmbeddedRun::OnPassOpen(int sat, int window) {
   Pump(sat);
 }
 
-// Starts the next transfer of `sat` if a window is open and something is due:
-// first its pending update (downlink), else a newer global model (uplink).
+// Starts the next transfer of `sat` if a window with a free antenna is open
+// and something is due: first its pending update (downlink), else a newer
+// global model (uplink).
 void EmbeddedRun::Pump(int sat) {
   SatelliteState& st = sats_[sat];
   if (st.transferring || st.training || st.open_windows.empty()) return;
   const absl::Time now = loop_.now();
-  // Of the windows open now, the one that stays open longest.
+  // Of the windows open now with an antenna free, the one that stays open
+  // longest.
   int best = -1;
   for (int w : st.open_windows) {
-    if (plan_.windows[w].end > now &&
-        (best < 0 || plan_.windows[w].end > plan_.windows[best].end)) {
+    const orbit::ContactWindow& win = plan_.windows[w];
+    const StationState& station = stations_[win.station];
+    if (win.end > now && station.busy < station.antennas &&
+        (best < 0 || win.end > plan_.windows[best].end)) {
       best = w;
     }
   }
@@ -357,11 +484,29 @@ void EmbeddedRun::Pump(int sat) {
   absl::StatusOr<proto::NodeStatus> status = NodeStatus(sat);
   if (!status.ok()) return Fail(status.status());
 
-  Segment seg{Payload::kUpdate, plan_.windows[best].station, now, now, 0};
+  const orbit::ContactWindow& win = plan_.windows[best];
+  Segment seg{Payload::kUpdate, win.station, now, now, now, 0, "", "", 0, 0};
   int64_t remaining = 0;
   double rate_bps = 0;
-  if (status->has_update() &&
-      status->update_base_version() >= tick_.min_base_version()) {
+  // Updates held for other satellites go first: they have waited longest.
+  for (const proto::RelayedUpdate& r : status->relayed()) {
+    if (r.base_version() >= tick_.min_base_version() &&
+        relaying_held_.count(r.transfer_id()) == 0) {
+      seg.relayed = r.transfer_id();
+      seg.origin = r.origin();
+      seg.base_version = r.base_version();
+      seg.hops = r.hops();
+      remaining = r.total_bytes() - r.forwarded_bytes();
+      rate_bps = scenario_.link().downlink_rate_bps();
+      break;
+    }
+  }
+  if (!seg.relayed.empty()) {
+    // Sending a held update.
+  } else if (status->has_update() && relaying_own_.count(sat) == 0 &&
+             status->update_base_version() >= tick_.min_base_version()) {
+    seg.origin = plan_.satellite_names[sat];
+    seg.base_version = status->update_base_version();
     remaining = status->update_bytes() - status->update_acked_bytes();
     rate_bps = scenario_.link().downlink_rate_bps();
   } else if (status->model_version() < tick_.model_version()) {
@@ -376,15 +521,151 @@ void EmbeddedRun::Pump(int sat) {
   // Whole milliseconds, rounded so a segment never beats the link's rate.
   const absl::Time full_end =
       now + absl::Milliseconds(std::ceil(remaining * 8000.0 / rate_bps));
-  seg.end = std::min(full_end, plan_.windows[best].end);
+  seg.end = std::min(full_end, win.end);
   seg.bytes = seg.end == full_end
                   ? remaining
                   : static_cast<int64_t>(std::floor(
                         absl::ToInt64Milliseconds(seg.end - now) * rate_bps /
                         8000.0));
   if (seg.bytes <= 0) return;
+  const double range_km = orbit::SlantRangeKm(
+      *plan_.orbits[sat], plan_.stations[win.station], now);
+  const absl::Duration latency =
+      orbit::LightTime(range_km) +
+      absl::Seconds(scenario_.link().backhaul_delay_s());
+  seg.delivered = seg.end + absl::Milliseconds(std::ceil(
+                                absl::ToDoubleMilliseconds(latency)));
   st.transferring = true;
-  loop_.Schedule(seg.end, [this, sat, seg] { OnSegmentDone(sat, seg); });
+  ++stations_[win.station].busy;
+  LinkUse& use = seg.payload == Payload::kUpdate ? downlink_ : uplink_;
+  use.busy += seg.end - seg.start;
+  loop_.Schedule(seg.end, [this, station = win.station] {
+    --stations_[station].busy;
+    PumpStation(station);
+  });
+  loop_.Schedule(seg.delivered, [this, sat, seg] { OnSegmentDone(sat, seg); });
+}
+
+void EmbeddedRun::MaybeRelay(int sat, const std::string& transfer_id) {
+  if (relay_graph_ == nullptr) return;
+  const absl::Time now = loop_.now();
+  for (int w : sats_[sat].open_windows) {
+    if (plan_.windows[w].end > now) return;  // a station is in view
+  }
+  absl::StatusOr<proto::NodeStatus> status = NodeStatus(sat);
+  if (!status.ok()) return Fail(status.status());
+  int64_t bytes = 0;
+  if (transfer_id.empty()) {
+    if (!status->has_update() || status->update_acked_bytes() > 0 ||
+        relaying_own_.count(sat) > 0) {
+      return;
+    }
+    bytes = status->update_bytes();
+  } else {
+    for (const proto::RelayedUpdate& r : status->relayed()) {
+      if (r.transfer_id() == transfer_id && r.forwarded_bytes() == 0) {
+        bytes = r.total_bytes();
+      }
+    }
+    if (bytes == 0 || relaying_held_.count(transfer_id) > 0) return;
+  }
+  orbit::RouteRequest request;
+  request.source_satellite = sat;
+  request.start = now;
+  request.message_bytes = bytes;
+  request.horizon = stop_;
+  absl::StatusOr<orbit::Route> route = relay_graph_->EarliestArrival(request);
+  // No route by the end of the run, or its own pass is the fastest: keep it.
+  if (!route.ok() || route->hops.empty() ||
+      route->hops[0].to >= relay_graph_->num_satellites()) {
+    return;
+  }
+  // Whole milliseconds, like every time in the run directory.
+  orbit::Hop hop = route->hops[0];
+  hop.end = CeilToMillis(hop.end);
+  if (transfer_id.empty()) {
+    relaying_own_.insert(sat);
+  } else {
+    relaying_held_.insert(transfer_id);
+  }
+  JsonObject e = Event("route");
+  e.Add("satellite", plan_.satellite_names[sat])
+      .Add("update", transfer_id.empty() ? "own" : transfer_id.c_str())
+      .Add("bytes", bytes)
+      .Add("next", hop.to_name)
+      .Add("hops", static_cast<int64_t>(route->hops.size()))
+      .Add("arrival_utc", FormatUtc(CeilToMillis(route->arrival)))
+      .Add("station", route->hops.back().to_name);
+  Check(run_dir_->AppendEvent(e));
+  loop_.Schedule(hop.end, [this, sat, peer = hop.to, transfer_id, hop] {
+    OnRelayHop(sat, peer, transfer_id, hop);
+  });
+}
+
+void EmbeddedRun::OnRelayHop(int sat, int peer, const std::string& transfer_id,
+                             const orbit::Hop& hop) {
+  if (transfer_id.empty()) {
+    relaying_own_.erase(sat);
+  } else {
+    relaying_held_.erase(transfer_id);
+  }
+  proto::RelayRequest req;
+  req.set_satellite(plan_.satellite_names[sat]);
+  req.set_peer(plan_.satellite_names[peer]);
+  req.set_transfer_id(transfer_id);
+  req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
+  proto::LinkReply reply;
+  grpc::ClientContext ctx;
+  grpc::Status s = nodes_client_->RelayUpdate(&ctx, req, &reply);
+  if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
+  if (reply.complete()) {
+    isl_.busy += hop.end - hop.start;
+    isl_.bytes += reply.bytes_moved();
+    ++summary_.transfers;
+    JsonObject e = Event("transfer");
+    e.Add("kind", "isl")
+        .Add("a", plan_.satellite_names[sat])
+        .Add("b", plan_.satellite_names[peer])
+        .Add("start_utc", FormatUtc(hop.start))
+        .Add("end_utc", FormatUtc(hop.end))
+        .Add("bytes", reply.bytes_moved())
+        .Add("payload", "update")
+        .Add("complete", true);
+    Check(run_dir_->AppendEvent(e));
+    if (transfer_id.empty()) MarkIdle(sat);
+    // The peer carries it on: over its own pass, or another hop.
+    absl::StatusOr<proto::NodeStatus> status = NodeStatus(peer);
+    if (!status.ok()) return Fail(status.status());
+    for (const proto::RelayedUpdate& r : status->relayed()) {
+      if (relaying_held_.count(r.transfer_id()) == 0 && r.forwarded_bytes() == 0) {
+        MaybeRelay(peer, r.transfer_id());
+      }
+    }
+    Pump(peer);
+  }
+  Pump(sat);
+}
+
+void EmbeddedRun::PumpStation(int station) {
+  // Satellites in view of the station and free to transfer, by the end of
+  // their pass over it (then by index: deterministic).
+  std::vector<std::pair<absl::Time, int>> waiting;
+  for (int sat = 0; sat < static_cast<int>(sats_.size()); ++sat) {
+    const SatelliteState& st = sats_[sat];
+    if (st.transferring || st.training) continue;
+    for (int w : st.open_windows) {
+      if (plan_.windows[w].station == station &&
+          plan_.windows[w].end > loop_.now()) {
+        waiting.push_back({plan_.windows[w].end, sat});
+        break;
+      }
+    }
+  }
+  std::sort(waiting.begin(), waiting.end());
+  for (const auto& [end, sat] : waiting) {
+    if (stations_[station].busy >= stations_[station].antennas) return;
+    Pump(sat);
+  }
 }
 
 void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
@@ -393,6 +674,7 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
   req.set_satellite(plan_.satellite_names[sat]);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   req.set_max_bytes(seg.bytes);
+  req.set_transfer_id(seg.relayed);
   proto::LinkReply reply;
   grpc::ClientContext ctx;
   const bool update = seg.payload == Payload::kUpdate;
@@ -403,6 +685,8 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
   // for, so an aggregation triggered below does not start another one.
   if (reply.bytes_moved() > 0) {
     (update ? summary_.bytes_up : summary_.bytes_down) += reply.bytes_moved();
+    (update ? st.bytes_up : st.bytes_down) += reply.bytes_moved();
+    (update ? downlink_ : uplink_).bytes += reply.bytes_moved();
     ++summary_.transfers;
     JsonObject e = Event("transfer");
     e.Add("kind", "ground")
@@ -417,9 +701,17 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
   }
   if (reply.complete()) {
     if (update) {
+      const std::string& origin = seg.origin;
+      const auto it = sat_index_.find(origin);
+      if (it != sat_index_.end()) ++sats_[it->second].updates_sent;
+      // (A relayed update's origin went idle when it handed it over.)
+      if (seg.relayed.empty()) MarkIdle(sat);
       JsonObject e = Event("update_received");
-      e.Add("satellite", plan_.satellite_names[sat])
-          .Add("accepted", reply.accepted());
+      e.Add("satellite", origin).Add("accepted", reply.accepted());
+      if (!seg.relayed.empty()) {
+        e.Add("via", plan_.satellite_names[sat]).Add("hops", seg.hops);
+        hops_[{origin, seg.base_version}] = seg.hops;
+      }
       Check(run_dir_->AppendEvent(e));
       Check(Tick());
     } else {
@@ -466,6 +758,8 @@ void EmbeddedRun::TrainNow(int sat) {
     return;
   }
   ++summary_.training_steps;
+  ++st.trainings;
+  MarkBusy(sat);
   st.last_trained = loop_.now();
   JsonObject e = Event("train");
   e.Add("satellite", plan_.satellite_names[sat])
@@ -484,6 +778,7 @@ void EmbeddedRun::TrainNow(int sat) {
       loop_.now() + absl::Milliseconds(std::ceil(reply.onboard_seconds() * 1000)),
       [this, sat] {
         sats_[sat].training = false;
+        MaybeRelay(sat, "");
         Pump(sat);
       });
 }
@@ -505,6 +800,7 @@ absl::Status EmbeddedRun::Tick() {
                 Check(Tick());
               });
   }
+  RecordApplied();
   if (!tick_.aggregated()) return absl::OkStatus();
   JsonObject e = Event("aggregate");
   e.Add("model_version", tick_.model_version())
@@ -514,6 +810,26 @@ absl::Status EmbeddedRun::Tick() {
   // Satellites in view start fetching the new model now.
   for (int sat = 0; sat < static_cast<int>(sats_.size()); ++sat) Pump(sat);
   return absl::OkStatus();
+}
+
+void EmbeddedRun::RecordApplied() {
+  for (const proto::AppliedUpdate& u : tick_.applied()) {
+    const auto it = sat_index_.find(u.satellite());
+    if (it != sat_index_.end()) ++sats_[it->second].updates_applied;
+    staleness_sum_ += u.staleness();
+    staleness_max_ = std::max(staleness_max_, u.staleness());
+    ++staleness_count_;
+    UpdateRow row;
+    row.utc = loop_.now();
+    row.satellite = u.satellite();
+    row.base_version = u.base_version();
+    row.model_version = u.model_version();
+    row.staleness = u.staleness();
+    row.weight = u.weight();
+    const auto hops = hops_.find({u.satellite(), u.base_version()});
+    row.hops = hops == hops_.end() ? 0 : hops->second;
+    Check(run_dir_->AppendUpdate(row));
+  }
 }
 
 absl::Status EmbeddedRun::MaybeEvaluate() {
@@ -562,6 +878,10 @@ absl::Status EmbeddedRun::EvaluateGlobal() {
   ORBITFL_RETURN_IF_ERROR(run_dir_->AppendMetrics(row));
   if (model.version() == 0) summary_.initial_accuracy = eval.accuracy;
   summary_.best_accuracy = std::max(summary_.best_accuracy, eval.accuracy);
+  if (eval.accuracy >= scenario_.evaluation().target_accuracy() &&
+      target_reached_ == absl::InfiniteFuture()) {
+    target_reached_ = loop_.now();
+  }
   summary_.final_accuracy = eval.accuracy;
   summary_.model_version = model.version();
   evaluated_version_ = model.version();
@@ -580,13 +900,65 @@ void EmbeddedRun::Progress(bool force) {
   last_progress_ = wall;
   const double total_h = absl::ToDoubleHours(stop_ - start_);
   const double sim_h = absl::ToDoubleHours(loop_.now() - start_);
-  *options_.progress << absl::StrFormat(
-      "[orbitfl] sim %s  %5.1f/%.1f h (%3.0f%%)  wall %6.1f s  model v%d  "
-      "accuracy %5.1f%%  up %.2f MB  down %.2f MB\n",
-      FormatUtc(loop_.now()), sim_h, total_h, 100.0 * sim_h / total_h,
-      absl::ToDoubleSeconds(wall - wall_start_), tick_.model_version(),
-      100.0 * accuracy_, summary_.bytes_up / 1e6, summary_.bytes_down / 1e6);
+  const double fraction = total_h > 0 ? std::min(1.0, sim_h / total_h) : 1;
+  const double wall_s = absl::ToDoubleSeconds(wall - wall_start_);
+  // The rest at the pace so far (simulated hours per wall second).
+  const std::string eta =
+      fraction > 0.01 ? FormatDuration(wall_s * (1 - fraction) / fraction)
+                      : std::string("--");
+  constexpr int kBar = 20;
+  const int filled = static_cast<int>(fraction * kBar);
+  const std::string line = absl::StrFormat(
+      "[orbitfl] [%s%s] %3.0f%%  sim %s (%.1f/%.1f h)  wall %s  ETA %s  "
+      "model v%d  accuracy %.1f%%  up %.2f MB  down %.2f MB",
+      std::string(filled, '#'), std::string(kBar - filled, '-'),
+      100 * fraction, FormatUtc(loop_.now()).substr(0, 19), sim_h, total_h,
+      FormatDuration(wall_s), eta, tick_.model_version(), 100.0 * accuracy_,
+      summary_.bytes_up / 1e6, summary_.bytes_down / 1e6);
+  // On a terminal the bar redraws in place; otherwise one line each time.
+  *options_.progress << (options_.progress_tty ? "\r" + line + "\033[K" : line + "\n");
   options_.progress->flush();
+}
+
+absl::Status EmbeddedRun::WriteTables() {
+  summary_.mean_staleness =
+      staleness_count_ > 0
+          ? static_cast<double>(staleness_sum_) / staleness_count_
+          : 0;
+  summary_.time_to_target_h =
+      target_reached_ == absl::InfiniteFuture()
+          ? -1
+          : absl::ToDoubleHours(target_reached_ - start_);
+  summary_.dp_epsilon = tick_.dp_epsilon();
+  std::string links = "kind,windows,open_s,busy_s,bytes,utilisation\n";
+  for (const auto& [kind, use] :
+       {std::pair<const char*, const LinkUse*>{"downlink", &downlink_},
+        {"uplink", &uplink_},
+        {"isl", &isl_}}) {
+    const double open_s = absl::ToDoubleSeconds(use->open);
+    const double busy_s = absl::ToDoubleSeconds(use->busy);
+    absl::StrAppendFormat(&links, "%s,%d,%.3f,%.3f,%d,%.6f\n", kind,
+                          use->windows, open_s, busy_s, use->bytes,
+                          open_s > 0 ? busy_s / open_s : 0.0);
+  }
+  ORBITFL_RETURN_IF_ERROR(run_dir_->WriteFile("links.csv", links));
+  std::string participation =
+      "satellite,trainings,updates_sent,updates_applied,bytes_up,bytes_down,"
+      "idle_h\n";
+  absl::Duration idle;
+  for (size_t i = 0; i < sats_.size(); ++i) {
+    const SatelliteState& st = sats_[i];
+    idle += st.idle;
+    absl::StrAppendFormat(&participation, "%s,%d,%d,%d,%d,%d,%.4f\n",
+                          plan_.satellite_names[i], st.trainings,
+                          st.updates_sent, st.updates_applied, st.bytes_up,
+                          st.bytes_down, absl::ToDoubleHours(st.idle));
+  }
+  summary_.idle_fraction =
+      sats_.empty() ? 0
+                    : absl::ToDoubleSeconds(idle) /
+                          (absl::ToDoubleSeconds(stop_ - start_) * sats_.size());
+  return run_dir_->WriteFile("participation.csv", participation);
 }
 
 absl::StatusOr<RunSummary> EmbeddedRun::Run() {
@@ -607,8 +979,20 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
   ORBITFL_RETURN_IF_ERROR(EvaluateGlobal());
   for (int w = 0; w < static_cast<int>(plan_.windows.size()); ++w) {
     const orbit::ContactWindow& win = plan_.windows[w];
+    if (window_lost_[w]) {
+      ++passes_lost_;
+      continue;
+    }
+    ++downlink_.windows;
+    ++uplink_.windows;
+    downlink_.open += win.end - win.start;
+    uplink_.open += win.end - win.start;
     loop_.Schedule(win.start,
                    [this, w, sat = win.satellite] { OnPassOpen(sat, w); });
+  }
+  for (const orbit::IslWindow& win : plan_.isl_windows) {
+    ++isl_.windows;
+    isl_.open += win.end - win.start;
   }
   loop_.RunUntil(stop_, [this] { Progress(/*force=*/false); });
   ORBITFL_RETURN_IF_ERROR(error_);
@@ -618,7 +1002,13 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
     ORBITFL_RETURN_IF_ERROR(EvaluateGlobal());
   }
 
+  Progress(/*force=*/true);
+  if (options_.progress != nullptr && options_.progress_tty) {
+    *options_.progress << "\n";
+  }
   summary_.sim_hours = absl::ToDoubleHours(stop_ - start_);
+  for (int sat = 0; sat < static_cast<int>(sats_.size()); ++sat) MarkBusy(sat);
+  ORBITFL_RETURN_IF_ERROR(WriteTables());
   summary_.wall_s = absl::ToDoubleSeconds(env_->WallNow() - wall_start_);
   JsonObject e = Event("run_end");
   e.Add("model_version", summary_.model_version)
@@ -647,7 +1037,17 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
       .Add("power_deferrals", summary_.power_deferrals)
       .Add("min_battery_soc", summary_.min_battery_soc)
       .Add("upsets", summary_.upsets)
-      .Add("tensors_repaired", summary_.tensors_repaired);
+      .Add("tensors_repaired", summary_.tensors_repaired)
+      .Add("strategy", scenario_.federation().strategy())
+      .Add("mean_staleness", summary_.mean_staleness)
+      .Add("max_staleness", staleness_max_)
+      .Add("target_accuracy", scenario_.evaluation().target_accuracy());
+  if (summary_.time_to_target_h >= 0) {
+    s.Add("time_to_target_h", summary_.time_to_target_h);
+  }
+  s.Add("idle_fraction", summary_.idle_fraction)
+      .Add("passes_lost", passes_lost_)
+      .Add("dp_epsilon", summary_.dp_epsilon);
   ORBITFL_RETURN_IF_ERROR(run_dir_->WriteSummary(s));
   ORBITFL_ASSIGN_OR_RETURN(std::string pt,
                            node::SerializeModelFile(spec_, global_model_));

@@ -20,6 +20,8 @@ struct RunOptions {
   std::string out_dir;
   Env* env = nullptr;               // nullptr: Env::Default()
   std::ostream* progress = nullptr; // progress lines, e.g. &std::cerr
+  // The progress stream is a terminal: one bar redrawn in place.
+  bool progress_tty = false;
   // Wall time between progress lines (evaluations always print one).
   absl::Duration progress_interval = absl::Seconds(2);
 };
@@ -45,6 +47,18 @@ struct RunSummary {
   // Bits flipped in on-board models, and tensors repaired by scrubbing.
   int64_t upsets = 0;
   int64_t tensors_repaired = 0;
+  // Versions published between an applied update's base and its
+  // application, averaged over applied updates.
+  double mean_staleness = 0;
+  // Simulated hours until the global model first reached
+  // evaluation.target_accuracy; -1 when it never did.
+  double time_to_target_h = -1;
+  // Share of satellite-time spent waiting for a new model with nothing to
+  // train or send (from an update's delivery, or the epoch, to the next
+  // local training).
+  double idle_fraction = 0;
+  // Differential privacy budget spent (epsilon), 0 without DP.
+  double dp_epsilon = 0;
 };
 
 // Runs a validated scenario (see sim/scenario.h) and writes the run

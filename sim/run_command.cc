@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <iostream>
 
 #include "absl/strings/str_format.h"
@@ -12,11 +14,12 @@ absl::Status RunCommand(const std::vector<std::string>& args) {
       Flags flags,
       Flags::Parse("run", args,
                    {"scenario", "out", "seed", "hours", "quiet", "task", "model",
-                    "delta-codec", "set", "strategy"}));
+                    "delta-codec", "set", "strategy", "tle", "stations"}));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
   RunOptions options;
   ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));
   if (!flags.Has("quiet")) options.progress = &std::cerr;
+  options.progress_tty = isatty(STDERR_FILENO) != 0;
   std::cerr << absl::StrFormat(
       "[orbitfl] scenario %s: %s, %d stations, %.1f h, seed %d\n",
       scenario.name(), Describe(scenario.constellation()),
@@ -27,11 +30,24 @@ absl::Status RunCommand(const std::vector<std::string>& args) {
       "%d updates\n"
       "contacts %d, transfers %d, up %.3f MB, down %.3f MB\n"
       "simulated %.1f h in %.1f s wall (%.1f s training)\n"
+      "%s, mean staleness %.2f, idle %.0f%%%s\n"
       "run directory: %s\n",
       scenario.name(), 100 * s.initial_accuracy, 100 * s.final_accuracy,
       100 * s.best_accuracy, s.model_version, s.updates_applied, s.contacts,
       s.transfers, s.bytes_up / 1e6, s.bytes_down / 1e6, s.sim_hours, s.wall_s,
-      s.train_wall_s, options.out_dir);
+      s.train_wall_s,
+      s.time_to_target_h >= 0
+          ? absl::StrFormat("%.0f%% reached after %.1f h",
+                            100 * scenario.evaluation().target_accuracy(),
+                            s.time_to_target_h)
+          : absl::StrFormat("%.0f%% not reached",
+                            100 * scenario.evaluation().target_accuracy()),
+      s.mean_staleness, 100 * s.idle_fraction,
+      s.dp_epsilon > 0 ? absl::StrFormat(", DP epsilon %.2f (delta %g)",
+                                         s.dp_epsilon,
+                                         scenario.federation().dp().delta())
+                       : std::string(),
+      options.out_dir);
   return absl::OkStatus();
 }
 

@@ -17,6 +17,10 @@ absl::StatusOr<std::unique_ptr<RunDirectory>> RunDirectory::Create(
   ORBITFL_RETURN_IF_ERROR(run->metrics_->Append(
       "utc,sim_hours,model_version,accuracy,loss,updates_applied,bytes_up,"
       "bytes_down\n"));
+  ORBITFL_ASSIGN_OR_RETURN(run->updates_,
+                           env->NewAppendFile(dir + "/updates.csv"));
+  ORBITFL_RETURN_IF_ERROR(run->updates_->Append(
+      "utc,satellite,base_version,model_version,staleness,weight,hops\n"));
   return run;
 }
 
@@ -37,6 +41,17 @@ absl::Status RunDirectory::AppendMetrics(const MetricsRow& r) {
   return metrics_->Flush();
 }
 
+absl::Status RunDirectory::AppendUpdate(const UpdateRow& r) {
+  return updates_->Append(absl::StrFormat(
+      "%s,%s,%d,%d,%d,%.6g,%d\n", FormatUtc(r.utc), r.satellite,
+      r.base_version, r.model_version, r.staleness, r.weight, r.hops));
+}
+
+absl::Status RunDirectory::WriteFile(const std::string& name,
+                                     const std::string& contents) {
+  return env_->WriteFile(dir_ + "/" + name, contents);
+}
+
 absl::Status RunDirectory::WriteModel(const std::string& bytes) {
   return env_->WriteFile(dir_ + "/model.pt", bytes);
 }
@@ -47,6 +62,7 @@ absl::Status RunDirectory::WriteSummary(const JsonObject& summary) {
 
 absl::Status RunDirectory::Close() {
   ORBITFL_RETURN_IF_ERROR(events_->Close());
+  ORBITFL_RETURN_IF_ERROR(updates_->Close());
   return metrics_->Close();
 }
 

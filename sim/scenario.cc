@@ -146,6 +146,29 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   c.Positive(link.uplink_rate_bps(), "link.uplink_rate_bps");
   c.InRange(link.chunk_bytes(), 256, 4 << 20, "link.chunk_bytes",
             "a chunk size in bytes");
+  c.InRange(link.pass_outage_probability(), 0, 1,
+            "link.pass_outage_probability", "a probability");
+  if (!link.has_backhaul_delay_s()) link.set_backhaul_delay_s(0.05);
+  c.InRange(link.backhaul_delay_s(), 0, 3600, "link.backhaul_delay_s",
+            "a delay in seconds");
+  proto::IslConfig& isl = *link.mutable_isl();
+  Default<std::string>(isl.mutable_topology(), "none");
+  SCENARIO_DEFAULT(isl, rate_bps, 100e6);
+  SCENARIO_DEFAULT(isl, max_range_km, 5000);
+  if (!isl.has_relay()) isl.set_relay(isl.topology() != "none");
+  c.Expect(isl.topology() == "none" || isl.topology() == "same_plane" ||
+               isl.topology() == "plus_grid" || isl.topology() == "any",
+           "link.isl.topology", "one of: none, same_plane, plus_grid, any",
+           absl::StrCat("\"", isl.topology(), "\""));
+  c.Expect(isl.topology() == "none" || isl.topology() == "any" ||
+               !s.constellation().has_tle_file(),
+           "link.isl.topology",
+           "\"any\" or \"none\" for a TLE constellation (planes and slots "
+           "are known for Walker shells only)",
+           absl::StrCat("\"", isl.topology(), "\""));
+  c.Positive(isl.rate_bps(), "link.isl.rate_bps");
+  c.InRange(isl.max_range_km(), 1, 100000, "link.isl.max_range_km",
+            "a range in km");
 
   proto::WorldConfig& world = *s.mutable_world();
   Default<std::string>(world.mutable_earth_image(),
@@ -280,9 +303,57 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
             "a fraction of each tensor's values");
   SCENARIO_DEFAULT(fed, round_deadline_s, 3 * 3600.0);
   SCENARIO_DEFAULT(fed, min_participants, 1);
-  c.Expect(fed.strategy() == "fedavg" || fed.strategy() == "fedasync",
-           "federation.strategy", "one of: fedavg, fedasync",
+  const std::set<std::string> strategies = {"fedavg", "fedprox", "fedasync",
+                                            "fedbuff", "fedspace"};
+  c.Expect(strategies.count(fed.strategy()) > 0, "federation.strategy",
+           "one of: fedavg, fedprox, fedasync, fedbuff, fedspace",
            absl::StrCat("\"", fed.strategy(), "\""));
+  if (!train.has_proximal_mu()) {
+    train.set_proximal_mu(fed.strategy() == "fedprox" ? 0.01 : 0);
+  }
+  c.InRange(train.proximal_mu(), 0, 1e6, "training.proximal_mu",
+            "a proximal weight >= 0");
+  SCENARIO_DEFAULT(fed, buffer_size, 10);
+  c.InRange(fed.buffer_size(), 1, 1000000, "federation.buffer_size",
+            "an update count");
+  c.InRange(fed.buffer_timeout_s(), 0, 1e7, "federation.buffer_timeout_s",
+            "seconds (0: no limit)");
+  Default<std::string>(fed.mutable_server_optimizer(), "sgd");
+  c.Expect(fed.server_optimizer() == "sgd" ||
+               fed.server_optimizer() == "momentum" ||
+               fed.server_optimizer() == "adam",
+           "federation.server_optimizer", "one of: sgd, momentum, adam",
+           absl::StrCat("\"", fed.server_optimizer(), "\""));
+  SCENARIO_DEFAULT(fed, server_lr, fed.server_optimizer() == "adam" ? 0.01 : 1);
+  SCENARIO_DEFAULT(fed, server_momentum, 0.9);
+  SCENARIO_DEFAULT(fed, adam_beta1, 0.9);
+  SCENARIO_DEFAULT(fed, adam_beta2, 0.99);
+  SCENARIO_DEFAULT(fed, adam_tau, 1e-3);
+  c.InRange(fed.server_lr(), 1e-9, 1e3, "federation.server_lr",
+            "a learning rate");
+  c.InRange(fed.server_momentum(), 0, 0.999999, "federation.server_momentum",
+            "a momentum in [0, 1)");
+  c.InRange(fed.adam_beta1(), 0, 0.999999, "federation.adam_beta1",
+            "a decay in [0, 1)");
+  c.InRange(fed.adam_beta2(), 0, 0.999999, "federation.adam_beta2",
+            "a decay in [0, 1)");
+  c.InRange(fed.adam_tau(), 1e-12, 1, "federation.adam_tau",
+            "a small positive constant");
+  proto::DpConfig& dp = *fed.mutable_dp();
+  c.InRange(dp.clip_norm(), 0, 1e9, "federation.dp.clip_norm",
+            "an L2 norm (0: DP off)");
+  if (!dp.has_noise_multiplier()) dp.set_noise_multiplier(1);
+  SCENARIO_DEFAULT(dp, delta, 1e-5);
+  c.InRange(dp.noise_multiplier(), 0, 1e6, "federation.dp.noise_multiplier",
+            "a multiple of clip_norm");
+  c.Expect(dp.delta() > 0 && dp.delta() < 1, "federation.dp.delta",
+           "a probability in (0, 1)", absl::StrCat(dp.delta()));
+  SCENARIO_DEFAULT(fed, fedspace_slot_s, 3600);
+  c.InRange(fed.fedspace_slot_s(), 60, 1e7, "federation.fedspace_slot_s",
+            "seconds");
+  c.InRange(fed.fedspace_min_updates(), 0, 1000000,
+            "federation.fedspace_min_updates",
+            "an update count (0: a quarter of the satellites)");
   SCENARIO_DEFAULT(fed, fedasync_alpha, 0.6);
   if (!fed.has_staleness_exponent()) fed.set_staleness_exponent(0.5);
   c.InRange(fed.fedasync_alpha(), 1e-6, 1, "federation.fedasync_alpha",
@@ -297,6 +368,9 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
 
   proto::EvaluationConfig& eval = *s.mutable_evaluation();
   SCENARIO_DEFAULT(eval, test_tiles, 800);
+  SCENARIO_DEFAULT(eval, target_accuracy, 0.6);
+  c.InRange(eval.target_accuracy(), 1e-6, 1, "evaluation.target_accuracy",
+            "an accuracy in (0, 1]");
   c.InRange(eval.interval_s(), 0, 1e7, "evaluation.interval_s",
             "seconds (0: after every aggregation)");
   c.InRange(eval.test_tiles(), 8, 1000000, "evaluation.test_tiles",

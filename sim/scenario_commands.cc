@@ -8,6 +8,7 @@
 #include "google/protobuf/text_format.h"
 #include "sim/env.h"
 #include "sim/scenario.h"
+#include "sim/stations.h"
 #include "third_party/status_macros.h"
 
 namespace orbitfl::sim {
@@ -60,6 +61,20 @@ absl::StatusOr<proto::Scenario> LoadWithOverrides(const Flags& flags) {
   scenario.set_duration_hours(hours);
   if (flags.Has("set")) {
     ORBITFL_RETURN_IF_ERROR(ApplySettings(flags.Get("set"), scenario));
+  }
+  if (flags.Has("tle")) {
+    // The TLE file's satellites replace the scenario's constellation.
+    scenario.mutable_constellation()->set_tle_file(flags.Get("tle"));
+  }
+  if (flags.Has("stations")) {
+    ORBITFL_ASSIGN_OR_RETURN(
+        std::vector<proto::GroundStation> stations,
+        LoadStationsCsv(flags.Get("stations"), Env::Default()));
+    scenario.clear_stations();
+    scenario.clear_stations_file();
+    for (proto::GroundStation& g : stations) {
+      *scenario.add_stations() = std::move(g);
+    }
   }
   if (flags.Has("task")) scenario.mutable_training()->set_task(flags.Get("task"));
   if (flags.Has("strategy")) {

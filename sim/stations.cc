@@ -12,6 +12,9 @@ namespace orbitfl::sim {
 namespace {
 
 constexpr char kHeader[] = "name,lat_deg,lon_deg,alt_m,min_elevation_deg";
+// The same with the optional antenna count.
+constexpr char kHeaderAntennas[] =
+    "name,lat_deg,lon_deg,alt_m,min_elevation_deg,antennas";
 constexpr double kDefaultMinElevationDeg = 10;
 
 std::string OutOfRange(const char* field, double v, double lo, double hi,
@@ -27,6 +30,11 @@ std::string CheckStation(proto::GroundStation& g) {
   if (g.name().empty()) return "name: expected a non-empty name, got \"\"";
   if (!g.has_min_elevation_deg()) {
     g.set_min_elevation_deg(kDefaultMinElevationDeg);
+  }
+  if (g.antennas() == 0) g.set_antennas(1);
+  if (g.antennas() < 1 || g.antennas() > 1000) {
+    return absl::StrCat("antennas: expected an antenna count in [1, 1000], got ",
+                        g.antennas());
   }
   for (const std::string& e :
        {OutOfRange("lat_deg", g.lat_deg(), -90, 90, "a latitude"),
@@ -44,24 +52,27 @@ absl::StatusOr<std::vector<proto::GroundStation>> ParseStationsCsv(
   std::vector<proto::GroundStation> stations;
   int line_number = 0;
   bool header_seen = false;
+  size_t columns = 5;
   for (absl::string_view raw : absl::StrSplit(text, '\n')) {
     ++line_number;
     const absl::string_view line = absl::StripAsciiWhitespace(raw);
     if (line.empty() || line[0] == '#') continue;
     const std::string where = absl::StrCat(filename, ":", line_number, ": ");
     if (!header_seen) {
-      if (line != kHeader) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(where, "expected the header \"", kHeader, "\", got \"",
-                         line, "\""));
+      if (line != kHeader && line != kHeaderAntennas) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, "expected the header \"", kHeader, "\" (optionally with ",
+            "\",antennas\"), got \"", line, "\""));
       }
+      columns = line == kHeader ? 5 : 6;
       header_seen = true;
       continue;
     }
     std::vector<absl::string_view> f = absl::StrSplit(line, ',');
-    if (f.size() != 5) {
+    if (f.size() != columns) {
       return absl::InvalidArgumentError(absl::StrCat(
-          where, "expected 5 fields (", kHeader, "), got ", f.size()));
+          where, "expected ", columns, " fields (",
+          columns == 5 ? kHeader : kHeaderAntennas, "), got ", f.size()));
     }
     proto::GroundStation g;
     g.set_name(std::string(absl::StripAsciiWhitespace(f[0])));
@@ -79,6 +90,15 @@ absl::StatusOr<std::vector<proto::GroundStation>> ParseStationsCsv(
     g.set_lon_deg(values[1]);
     g.set_alt_m(values[2]);
     g.set_min_elevation_deg(values[3]);
+    if (columns == 6) {
+      const absl::string_view v = absl::StripAsciiWhitespace(f[5]);
+      int antennas = 0;
+      if (!v.empty() && !absl::SimpleAtoi(v, &antennas)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, "antennas: expected a whole number, got \"", v, "\""));
+      }
+      g.set_antennas(antennas);  // 0 (empty): the default, 1
+    }
     if (std::string error = CheckStation(g); !error.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(where, error));
     }

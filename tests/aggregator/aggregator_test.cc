@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "aggregator/dp.h"
 #include "aggregator/fedavg.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -71,6 +72,42 @@ TEST(AggregatorTest, UploadResumesFromTheAcknowledgedOffset) {
   ASSERT_THAT(tick, IsOk());
   EXPECT_TRUE(tick->aggregated());
   EXPECT_EQ(tick->model_version(), 1);
+  // The tick reports what it applied, once.
+  ASSERT_EQ(tick->applied_size(), 1);
+  EXPECT_EQ(tick->applied(0).satellite(), "a");
+  EXPECT_EQ(tick->applied(0).base_version(), 0);
+  EXPECT_EQ(tick->applied(0).model_version(), 1);
+  EXPECT_EQ(tick->applied(0).staleness(), 0);
+  EXPECT_DOUBLE_EQ(tick->applied(0).weight(), 1.0);
+  EXPECT_EQ(tick->dp_epsilon(), 0);
+  tick = agg->Tick(kStart + absl::Seconds(2));
+  ASSERT_THAT(tick, IsOk());
+  EXPECT_EQ(tick->applied_size(), 0);
+}
+
+TEST(AggregatorTest, TickReportsTheDifferentialPrivacyBudget) {
+  DpOptions dp;
+  dp.clip_norm = 1;
+  dp.noise_multiplier = 1;
+  auto strategy = DpStrategy::Create(dp, *FedAvg::Create(FedAvgOptions{}));
+  ASSERT_THAT(strategy, IsOk());
+  AggregatorOptions o;
+  o.initial = TinyModel({0, 0, 0, 0}, 0);
+  o.start = kStart;
+  auto agg = Aggregator::Create(o, *std::move(strategy));
+  ASSERT_THAT(agg, IsOk());
+  auto tick = (*agg)->Tick(kStart);
+  ASSERT_THAT(tick, IsOk());
+  EXPECT_EQ(tick->dp_epsilon(), 0);
+  const std::string bytes = Serialized(TinyDelta("a", 0, 5, {1, 2, 3, 4}));
+  ASSERT_THAT((*agg)->ReceiveChunk(Chunk(bytes, 0, bytes.size())), IsOk());
+  EXPECT_TRUE((*agg)->FinishUpload("a@v0").accepted());
+  tick = (*agg)->Tick(kStart + absl::Seconds(1));
+  ASSERT_THAT(tick, IsOk());
+  EXPECT_TRUE(tick->aggregated());
+  EXPECT_EQ(tick->applied_size(), 1);
+  // One release at z = 1, δ = 1e-5 (see dp_test.cc).
+  EXPECT_NEAR(tick->dp_epsilon(), 5.298526138535465, 1e-9);
 }
 
 TEST(AggregatorTest, CorruptChunkIsRejectedByItsCrcAndCanBeResent) {

@@ -15,8 +15,11 @@ using ::orbitfl::testing::IsOk;
 using ::orbitfl::testing::StatusIs;
 using ::orbitfl::testing::TinyDelta;
 using ::orbitfl::testing::TinyModel;
+using ::testing::DoubleEq;
 using ::testing::ElementsAre;
+using ::testing::FieldsAre;
 using ::testing::FloatNear;
+using ::testing::IsEmpty;
 using ::testing::HasSubstr;
 
 const absl::Time kStart = absl::FromUnixSeconds(1774000000);
@@ -51,10 +54,16 @@ TEST(FedAsyncTest, MixesEachUpdateOnArrivalDiscountedByStalenessHandComputed) {
   EXPECT_THAT(proto::ToFloats(f->global().tensors(0)),
               ElementsAre(FloatNear(3, 1e-6), FloatNear(0, 1e-6)));
   EXPECT_EQ(f->updates_applied(), 2);
+  // The log holds both, drained once.
+  EXPECT_THAT(f->TakeApplied(),
+              ElementsAre(FieldsAre("a", 0, 1, 0, DoubleEq(0.5)),
+                          FieldsAre("b", 0, 2, 1, DoubleEq(0.25))));
+  EXPECT_THAT(f->TakeApplied(), IsEmpty());
   // Nothing pending: no new model.
   advanced = f->Advance(kStart + absl::Minutes(2));
   ASSERT_THAT(advanced, IsOk());
   EXPECT_FALSE(*advanced);
+  EXPECT_THAT(f->TakeApplied(), IsEmpty());
 }
 
 TEST(FedAsyncTest, UpdatesArrivingTogetherApplyInOrderWithGrowingStaleness) {
@@ -68,6 +77,10 @@ TEST(FedAsyncTest, UpdatesArrivingTogetherApplyInOrderWithGrowingStaleness) {
   EXPECT_THAT(proto::ToFloats(f->global().tensors(0)),
               ElementsAre(FloatNear(2, 1e-6),
                           FloatNear(2 + 2 / std::sqrt(2.0), 1e-6)));
+  EXPECT_THAT(
+      f->TakeApplied(),
+      ElementsAre(FieldsAre("a", 0, 1, 0, DoubleEq(1.0)),
+                  FieldsAre("b", 0, 2, 1, DoubleEq(1 / std::sqrt(2.0)))));
   EXPECT_DOUBLE_EQ(f->MixingWeight(3), 1.0 / 2.0);
 }
 

@@ -13,8 +13,11 @@ using ::orbitfl::testing::IsOk;
 using ::orbitfl::testing::StatusIs;
 using ::orbitfl::testing::TinyDelta;
 using ::orbitfl::testing::TinyModel;
+using ::testing::DoubleEq;
 using ::testing::ElementsAre;
+using ::testing::FieldsAre;
 using ::testing::FloatEq;
+using ::testing::IsEmpty;
 using ::testing::HasSubstr;
 
 const absl::Time kStart = absl::FromUnixSeconds(1774000000);
@@ -42,6 +45,11 @@ TEST(FedAvgTest, SampleWeightedMeanOfDeltasHandComputed) {
   EXPECT_EQ(f->updates_applied(), 2);
   EXPECT_THAT(proto::ToFloats(f->global().tensors(0)),
               ElementsAre(FloatEq(2.0f), FloatEq(-1.0f)));
+  // The log: both into v1, fresh, by satellite name, weighted by samples.
+  EXPECT_THAT(f->TakeApplied(),
+              ElementsAre(FieldsAre("a", 0, 1, 0, DoubleEq(0.25)),
+                          FieldsAre("b", 0, 1, 0, DoubleEq(0.75))));
+  EXPECT_THAT(f->TakeApplied(), IsEmpty());
 }
 
 TEST(FedAvgTest, RoundWaitsForDeadlineUnlessEveryoneReported) {
@@ -62,8 +70,19 @@ TEST(FedAvgTest, DeadlineWithTooFewParticipantsExtendsTheRound) {
   EXPECT_TRUE(f->Offer(TinyDelta("a", 0, 10, {1, 1}), kStart).accepted);
   EXPECT_FALSE(*f->Advance(kStart + absl::Hours(1)));
   EXPECT_EQ(f->next_deadline(), kStart + absl::Hours(2));
+  EXPECT_THAT(f->TakeApplied(), IsEmpty());
   EXPECT_TRUE(f->Offer(TinyDelta("b", 0, 10, {1, 1}), kStart).accepted);
   EXPECT_TRUE(*f->Advance(kStart + absl::Hours(2)));
+  EXPECT_THAT(f->TakeApplied(),
+              ElementsAre(FieldsAre("a", 0, 1, 0, DoubleEq(0.5)),
+                          FieldsAre("b", 0, 1, 0, DoubleEq(0.5))));
+  // Round v1.
+  EXPECT_TRUE(f->Offer(TinyDelta("c", 1, 7, {1, 1}), kStart).accepted);
+  EXPECT_TRUE(f->Offer(TinyDelta("a", 1, 7, {1, 1}), kStart).accepted);
+  EXPECT_TRUE(*f->Advance(kStart + absl::Hours(4)));
+  EXPECT_THAT(f->TakeApplied(),
+              ElementsAre(FieldsAre("a", 1, 2, 0, DoubleEq(0.5)),
+                          FieldsAre("c", 1, 2, 0, DoubleEq(0.5))));
 }
 
 TEST(FedAvgTest, RefusesStaleDuplicateAndEmptyUpdates) {
@@ -78,6 +97,32 @@ TEST(FedAvgTest, RefusesStaleDuplicateAndEmptyUpdates) {
   EXPECT_FALSE(f->Offer(TinyDelta("b", 0, 0, {1, 1}), kStart).accepted);
 }
 
+TEST(FedAvgTest, ServerMomentumCarriesOverRoundsHandComputed) {
+  FedAvgOptions o;
+  o.server_optimizer.kind = "momentum";
+  o.server_optimizer.momentum = 0.5;
+  auto created = FedAvg::Create(o);
+  ASSERT_THAT(created, IsOk());
+  std::unique_ptr<FedAvg> f = std::move(created).value();
+  f->Start(TinyModel({1.0f, 2.0f}, 0), kStart);
+  // Round 0: m = (2, 0); w = (1, 2) + (2, 0) = (3, 2).
+  EXPECT_TRUE(f->Offer(TinyDelta("a", 0, 10, {2, 0}), kStart).accepted);
+  EXPECT_TRUE(*f->Advance(kStart));
+  EXPECT_THAT(proto::ToFloats(f->global().tensors(0)),
+              ElementsAre(FloatEq(3.0f), FloatEq(2.0f)));
+  // Round 1: m = 0.5 (2, 0) + (0, 2) = (1, 2); w = (4, 4).
+  EXPECT_TRUE(f->Offer(TinyDelta("a", 1, 10, {0, 2}), kStart).accepted);
+  EXPECT_TRUE(*f->Advance(kStart));
+  EXPECT_THAT(proto::ToFloats(f->global().tensors(0)),
+              ElementsAre(FloatEq(4.0f), FloatEq(4.0f)));
+  // A new Start forgets the momentum.
+  f->Start(TinyModel({1.0f, 2.0f}, 0), kStart);
+  EXPECT_TRUE(f->Offer(TinyDelta("a", 0, 10, {0, 2}), kStart).accepted);
+  EXPECT_TRUE(*f->Advance(kStart));
+  EXPECT_THAT(proto::ToFloats(f->global().tensors(0)),
+              ElementsAre(FloatEq(1.0f), FloatEq(4.0f)));
+}
+
 TEST(FedAvgTest, RejectsBadOptions) {
   FedAvgOptions o;
   o.round_deadline = absl::ZeroDuration();
@@ -87,6 +132,10 @@ TEST(FedAvgTest, RejectsBadOptions) {
   o.min_participants = 0;
   EXPECT_THAT(FedAvg::Create(o), StatusIs(absl::StatusCode::kInvalidArgument,
                                           "min_participants"));
+  o.min_participants = 1;
+  o.server_optimizer.kind = "sdg";
+  EXPECT_THAT(FedAvg::Create(o), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          "federation.server_optimizer"));
 }
 
 }  // namespace

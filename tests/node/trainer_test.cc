@@ -1,9 +1,12 @@
 #include "node/trainer.h"
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -111,10 +114,79 @@ TEST(TrainerTest, RefusesEmptyDataMismatchedTilesAndBadOptions) {
   bad.learning_rate = 0;
   EXPECT_THAT(LocalTrainer::Create(bad),
               StatusIs(absl::StatusCode::kInvalidArgument, "learning_rate"));
+  bad = Options();
+  bad.proximal_mu = -0.1;
+  EXPECT_THAT(LocalTrainer::Create(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "training.proximal_mu"));
   proto::Model wrong = *model;
   wrong.mutable_tensors(0)->set_name("nope");
   EXPECT_THAT((*trainer)->Train(wrong, BandDataset(4, 1), gen),
               StatusIs(absl::StatusCode::kInvalidArgument, "nope"));
+}
+
+// The delta of `options` from the seeded model, batches drawn from seed 3.
+std::vector<float> Delta(const TrainerOptions& options,
+                         const TileDataset& train) {
+  auto trainer = LocalTrainer::Create(options);
+  EXPECT_THAT(trainer, IsOk());
+  auto model = InitialModel(options.spec, 5);
+  std::mt19937_64 gen(3);
+  auto r = (*trainer)->Train(*model, train, gen);
+  EXPECT_THAT(r, IsOk());
+  std::vector<float> flat;
+  for (const proto::Tensor& t : r->delta.tensors()) {
+    const std::vector<float> v = proto::ToFloats(t);
+    flat.insert(flat.end(), v.begin(), v.end());
+  }
+  return flat;
+}
+
+double Norm(const std::vector<float>& v) {
+  double s = 0;
+  for (float x : v) s += static_cast<double>(x) * x;
+  return std::sqrt(s);
+}
+
+TEST(TrainerTest, ProximalTermPullsTowardsTheGlobalModelHandComputed) {
+  const TileDataset train = BandDataset(64, 1);
+  TrainerOptions plain = Options();
+  TrainerOptions prox = Options();
+  prox.proximal_mu = 2.0;
+  // Step 1 starts at w = w_global, where the proximal gradient
+  // mu (w - w_global) is zero: the same step, to the byte.
+  plain.local_steps = prox.local_steps = 1;
+  const std::vector<float> step1 = Delta(plain, train);
+  EXPECT_EQ(Delta(prox, train), step1);
+  // Step 2 at w1 = w0 + step1: w2' - w2 = -lr mu (w1 - w0), so the deltas
+  // differ by -0.1 * 2 * step1.
+  plain.local_steps = prox.local_steps = 2;
+  const std::vector<float> a = Delta(plain, train);
+  const std::vector<float> b = Delta(prox, train);
+  ASSERT_EQ(a.size(), step1.size());
+  ASSERT_EQ(b.size(), step1.size());
+  double largest = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_NEAR(b[i] - a[i], -0.1 * 2.0 * step1[i], 2e-6) << i;
+    largest = std::max(largest, std::abs(0.2 * step1[i]));
+  }
+  EXPECT_GT(largest, 1e-3);  // the check above is not vacuous
+}
+
+TEST(TrainerTest, StrongProximalTermKeepsTheDeltaSmall) {
+  const TileDataset train = BandDataset(64, 1);
+  TrainerOptions plain = Options();
+  plain.local_steps = 20;
+  TrainerOptions prox = plain;
+  prox.proximal_mu = 5.0;  // lr mu = 0.5: a strong pull, still stable
+  const double free_norm = Norm(Delta(plain, train));
+  const double prox_norm = Norm(Delta(prox, train));
+  EXPECT_LT(prox_norm, 0.5 * free_norm);
+  EXPECT_GT(prox_norm, 0);
+  // mu = 0 is plain local SGD to the byte.
+  TrainerOptions zero = plain;
+  zero.proximal_mu = 0;
+  EXPECT_EQ(Delta(zero, train), Delta(plain, train));
 }
 
 }  // namespace

@@ -35,6 +35,32 @@ TEST(ScenarioTest, ValidScenarioGetsDocumentedDefaults) {
   EXPECT_EQ(s->world().earth_image(), "/usr/share/xplanet/images/earth.jpg");
   EXPECT_EQ(s->federation().strategy(), "fedavg");
   EXPECT_EQ(s->constellation().walker_delta().name_prefix(), "sat");
+  // The link model.
+  EXPECT_EQ(s->stations(0).antennas(), 1);
+  EXPECT_EQ(s->link().pass_outage_probability(), 0);
+  EXPECT_EQ(s->link().backhaul_delay_s(), 0.05);
+  EXPECT_EQ(s->link().isl().topology(), "none");
+  EXPECT_EQ(s->link().isl().rate_bps(), 100e6);
+  EXPECT_FALSE(s->link().isl().relay());
+  // Strategies.
+  EXPECT_EQ(s->training().proximal_mu(), 0);
+  EXPECT_EQ(s->federation().buffer_size(), 10);
+  EXPECT_EQ(s->federation().server_optimizer(), "sgd");
+  EXPECT_EQ(s->federation().server_lr(), 1);
+  EXPECT_EQ(s->federation().dp().clip_norm(), 0);
+  EXPECT_EQ(s->federation().dp().delta(), 1e-5);
+  EXPECT_EQ(s->evaluation().target_accuracy(), 0.6);
+}
+
+TEST(ScenarioTest, StrategyDefaultsFollowTheStrategy) {
+  std::string text = kValid;
+  text += "federation { strategy: \"fedprox\" server_optimizer: \"adam\" }\n";
+  text += "link { isl { topology: \"same_plane\" } }\n";
+  auto s = ParseScenario(text, "f.textproto", Env::Default());
+  ASSERT_THAT(s, IsOk());
+  EXPECT_EQ(s->training().proximal_mu(), 0.01);
+  EXPECT_EQ(s->federation().server_lr(), 0.01);
+  EXPECT_TRUE(s->link().isl().relay());
 }
 
 TEST(ScenarioTest, UnknownFieldNamesFileLineAndField) {
@@ -76,6 +102,26 @@ TEST(ScenarioTest, OtherFieldErrorsNameTheirField) {
        "epoch_utc"},
       {"duration_hours: 6", "duration_hours: -1", "duration_hours"},
       {"lon_deg: 15.39", "lon_deg: 200", "stations[0].lon_deg"},
+      {"lon_deg: 15.39", "lon_deg: 15.39 antennas: -2",
+       "stations[0].antennas: expected an antenna count"},
+      {"seed: 3", "seed: 3 link { pass_outage_probability: 1.5 }",
+       "link.pass_outage_probability"},
+      {"seed: 3", "seed: 3 link { backhaul_delay_s: -1 }",
+       "link.backhaul_delay_s"},
+      {"seed: 3", "seed: 3 link { isl { topology: \"mesh\" } }",
+       "link.isl.topology: expected one of: none, same_plane, plus_grid, any"},
+      {"seed: 3", "seed: 3 link { isl { topology: \"any\" rate_bps: -5 } }",
+       "link.isl.rate_bps"},
+      {"seed: 3", "seed: 3 federation { strategy: \"fedsgd\" }",
+       "federation.strategy: expected one of: fedavg, fedprox, fedasync"},
+      {"seed: 3", "seed: 3 federation { server_optimizer: \"lamb\" }",
+       "federation.server_optimizer"},
+      {"seed: 3", "seed: 3 federation { dp { clip_norm: 1 delta: 2 } }",
+       "federation.dp.delta"},
+      {"seed: 3", "seed: 3 training { proximal_mu: -1 }",
+       "training.proximal_mu"},
+      {"seed: 3", "seed: 3 evaluation { target_accuracy: 1.5 }",
+       "evaluation.target_accuracy"},
   };
   for (const auto& c : cases) {
     std::string text = kValid;

@@ -15,6 +15,8 @@ using ::orbitfl::testing::IsOk;
 using ::orbitfl::testing::StatusIs;
 
 constexpr char kHeader[] = "name,lat_deg,lon_deg,alt_m,min_elevation_deg\n";
+constexpr char kWithAntennas[] =
+    "name,lat_deg,lon_deg,alt_m,min_elevation_deg,antennas\n";
 
 TEST(StationsTest, ShippedThirteenStationNetworkLoads) {
   auto stations = LoadStationsCsv("experiments/data/ground_stations_13.csv",
@@ -54,6 +56,29 @@ TEST(StationsTest, ErrorsNameFileLineAndField) {
               StatusIs(absl::StatusCode::kInvalidArgument, "s.csv: empty"));
   EXPECT_THAT(LoadStationsCsv("/nonexistent/s.csv", Env::Default()),
               StatusIs(absl::StatusCode::kNotFound, "/nonexistent/s.csv"));
+}
+
+TEST(StationsTest, AntennasAreAnOptionalColumnDefaultingToOne) {
+  auto plain = ParseStationsCsv(std::string(kHeader) + "A,1,2,0,5\n", "s.csv");
+  ASSERT_THAT(plain, IsOk());
+  EXPECT_EQ((*plain)[0].antennas(), 1);
+  auto with = ParseStationsCsv(
+      std::string(kWithAntennas) + "A,1,2,0,5,3\nB,1,2,0,5,\n", "s.csv");
+  ASSERT_THAT(with, IsOk());
+  EXPECT_EQ((*with)[0].antennas(), 3);
+  EXPECT_EQ((*with)[1].antennas(), 1);
+  EXPECT_THAT(ParseStationsCsv(
+                  std::string(kWithAntennas) + "A,1,2,0,5,two\n", "s.csv"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "s.csv:2: antennas: expected a whole number"));
+  EXPECT_THAT(ParseStationsCsv(
+                  std::string(kWithAntennas) + "A,1,2,0,5,-1\n", "s.csv"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "s.csv:2: antennas: expected an antenna count"));
+  EXPECT_THAT(ParseStationsCsv(
+                  std::string(kWithAntennas) + "A,1,2,0,5\n", "s.csv"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "s.csv:2: expected 6 fields"));
 }
 
 TEST(StationsTest, ScenarioStationsFileIsRelativeToTheScenario) {
