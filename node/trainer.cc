@@ -1,11 +1,13 @@
 #include "node/trainer.h"
 
 #include <cmath>
+#include <functional>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "node/model_internal.h"
+#include "node/parallel.h"
 #include "proto/tensor_util.h"
 #include "third_party/status_macros.h"
 
@@ -44,6 +46,10 @@ struct LocalTrainer::Impl {
   std::shared_ptr<internal::ClassifierImpl> net;
   internal::NamedTensors params;  // the trainable ones, shared with net
   std::unique_ptr<torch::optim::SGD> sgd;
+  // Gradient shards beyond the first (which uses `net`): their own copies
+  // of the model, loaded from `net` before every step.
+  std::vector<std::shared_ptr<internal::ClassifierImpl>> replicas;
+  std::vector<internal::NamedTensors> replica_params;
 };
 
 LocalTrainer::LocalTrainer(std::unique_ptr<Impl> impl)
@@ -64,6 +70,12 @@ absl::StatusOr<std::unique_ptr<LocalTrainer>> LocalTrainer::Create(
         options.local_steps, ", ", options.batch_size, ", ",
         options.learning_rate));
   }
+  if (options.gradient_shards < 1 ||
+      options.gradient_shards > options.batch_size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "training: expected 1 <= gradient_shards <= batch_size (",
+        options.batch_size, "), got ", options.gradient_shards));
+  }
   if (!(options.proximal_mu >= 0 && std::isfinite(options.proximal_mu))) {
     return absl::InvalidArgumentError(
         absl::StrCat("training.proximal_mu: expected >= 0, got ",
@@ -75,6 +87,13 @@ absl::StatusOr<std::unique_ptr<LocalTrainer>> LocalTrainer::Create(
     ORBITFL_ASSIGN_OR_RETURN(
         impl->net, internal::BuildClassifier(options.spec, /*load_encoder=*/true));
     impl->params = impl->net->TrainableParameters();
+    for (int k = 1; k < options.gradient_shards; ++k) {
+      ORBITFL_ASSIGN_OR_RETURN(
+          std::shared_ptr<internal::ClassifierImpl> replica,
+          internal::BuildClassifier(options.spec, /*load_encoder=*/true));
+      impl->replica_params.push_back(replica->TrainableParameters());
+      impl->replicas.push_back(std::move(replica));
+    }
     // Plain SGD keeps no state between steps, so one optimiser serves
     // every call.
     impl->sgd = std::make_unique<torch::optim::SGD>(
@@ -104,29 +123,80 @@ absl::StatusOr<TrainResult> LocalTrainer::Train(const proto::Model& global,
         anchor.push_back(p.detach().clone());
       }
     }
+    for (const auto& replica : impl_->replicas) {
+      replica->train();
+      if (torch::nn::Module* frozen = replica->FrozenEncoder()) frozen->eval();
+    }
     std::uniform_int_distribution<int64_t> pick(0, data.size() - 1);
     std::vector<int64_t> batch(o.batch_size);
+    const int shards = o.gradient_shards;
+    // Shard k takes batch[bounds[k], bounds[k + 1]).
+    std::vector<int64_t> bounds;
+    for (int k = 0; k <= shards; ++k) {
+      bounds.push_back(static_cast<int64_t>(o.batch_size) * k / shards);
+    }
+    std::vector<double> shard_loss(shards);
+    std::vector<absl::Status> shard_status(shards);
+    std::vector<std::function<void()>> tasks;
+    for (int k = 0; k < shards; ++k) {
+      tasks.push_back([&, k] {
+        shard_status[k] = CatchTorch("local training", [&]() -> absl::Status {
+          internal::ClassifierImpl& m =
+              k == 0 ? net : *impl_->replicas[k - 1];
+          const std::vector<int64_t> rows(batch.begin() + bounds[k],
+                                          batch.begin() + bounds[k + 1]);
+          const torch::Tensor x = internal::Images(data, rows);
+          const torch::Tensor y = internal::Labels(data, rows);
+          // The shard's share of the batch's mean loss.
+          const double share =
+              static_cast<double>(rows.size()) / o.batch_size;
+          torch::Tensor loss =
+              internal::Loss(m.forward(x), y, torch::Reduction::Mean);
+          (loss * share).backward();
+          shard_loss[k] = loss.item<double>() * share;
+          return absl::OkStatus();
+        });
+      });
+    }
+    const std::vector<torch::Tensor> params = impl_->params.values();
     double loss_sum = 0;
     for (int step = 0; step < o.local_steps; ++step) {
       for (int64_t& i : batch) i = pick(gen);
-      const torch::Tensor x = internal::Images(data, batch);
-      const torch::Tensor y = internal::Labels(data, batch);
       impl_->sgd->zero_grad();
-      torch::Tensor loss =
-          internal::Loss(net.forward(x), y, torch::Reduction::Mean);
-      if (anchor.empty()) {
-        loss.backward();
-      } else {
-        // Gradient mu * (w - w_global): zero on the first step.
-        torch::Tensor proximal = torch::zeros({}, loss.options());
-        const std::vector<torch::Tensor> params = impl_->params.values();
-        for (size_t k = 0; k < params.size(); ++k) {
-          proximal = proximal + (params[k] - anchor[k]).pow(2).sum();
+      {
+        torch::NoGradGuard no_grad;
+        for (size_t r = 0; r < impl_->replicas.size(); ++r) {
+          const std::vector<torch::Tensor> rp =
+              impl_->replica_params[r].values();
+          for (size_t i = 0; i < rp.size(); ++i) {
+            rp[i].copy_(params[i]);
+            if (rp[i].grad().defined()) rp[i].mutable_grad().zero_();
+          }
         }
-        (loss + 0.5 * o.proximal_mu * proximal).backward();
+      }
+      node::RunAll(tasks);
+      for (const absl::Status& st : shard_status) ORBITFL_RETURN_IF_ERROR(st);
+      {
+        torch::NoGradGuard no_grad;
+        // The batch gradient: the shards' in shard order.
+        for (size_t r = 0; r < impl_->replicas.size(); ++r) {
+          const std::vector<torch::Tensor> rp =
+              impl_->replica_params[r].values();
+          for (size_t i = 0; i < rp.size(); ++i) {
+            params[i].mutable_grad().add_(rp[i].grad());
+          }
+        }
+        // FedProx: the gradient of mu/2 ||w - w_global||^2 is
+        // mu (w - w_global), zero on the first step.
+        if (!anchor.empty()) {
+          for (size_t i = 0; i < params.size(); ++i) {
+            params[i].mutable_grad().add_(params[i] - anchor[i],
+                                          o.proximal_mu);
+          }
+        }
       }
       impl_->sgd->step();
-      loss_sum += loss.item<double>();
+      for (int k = 0; k < shards; ++k) loss_sum += shard_loss[k];
     }
     TrainResult result;
     result.mean_loss = loss_sum / o.local_steps;

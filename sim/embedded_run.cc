@@ -15,6 +15,7 @@
 #include "node/eurosat.h"
 #include "node/model.h"
 #include "node/node_service.h"
+#include "node/parallel.h"
 #include "node/satellite.h"
 #include "node/trainer.h"
 #include "proto/delta_codec.h"
@@ -962,6 +963,7 @@ absl::Status EmbeddedRun::WriteTables() {
 }
 
 absl::StatusOr<RunSummary> EmbeddedRun::Run() {
+  node::SetComputeThreads(std::max(1, options_.threads));
   wall_start_ = env_->WallNow();
   last_progress_ = wall_start_;
   ORBITFL_RETURN_IF_ERROR(SetUp());

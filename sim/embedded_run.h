@@ -22,6 +22,9 @@ struct RunOptions {
   std::ostream* progress = nullptr; // progress lines, e.g. &std::cerr
   // The progress stream is a terminal: one bar redrawn in place.
   bool progress_tty = false;
+  // Threads for on-board training (each step's gradient shards run
+  // concurrently). Any count gives byte-identical run files. Default 1.
+  int threads = 1;
   // Wall time between progress lines (evaluations always print one).
   absl::Duration progress_interval = absl::Seconds(2);
 };

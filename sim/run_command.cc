@@ -1,7 +1,10 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
+#include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "sim/embedded_run.h"
 #include "sim/scenario_commands.h"
@@ -14,12 +17,21 @@ absl::Status RunCommand(const std::vector<std::string>& args) {
       Flags flags,
       Flags::Parse("run", args,
                    {"scenario", "out", "seed", "hours", "quiet", "task", "model",
-                    "delta-codec", "set", "strategy", "tle", "stations"}));
+                    "delta-codec", "set", "strategy", "tle", "stations",
+                    "threads"}));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
   RunOptions options;
   ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));
   if (!flags.Has("quiet")) options.progress = &std::cerr;
   options.progress_tty = isatty(STDERR_FILENO) != 0;
+  ORBITFL_ASSIGN_OR_RETURN(
+      const uint64_t threads,
+      flags.GetUint64("threads", std::max(1u, std::thread::hardware_concurrency())));
+  if (threads < 1 || threads > 256) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--threads: expected 1 to 256, got ", threads));
+  }
+  options.threads = static_cast<int>(threads);
   std::cerr << absl::StrFormat(
       "[orbitfl] scenario %s: %s, %d stations, %.1f h, seed %d\n",
       scenario.name(), Describe(scenario.constellation()),

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <memory>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "benchmark/benchmark.h"
@@ -57,11 +58,11 @@ double FlopsPerCall() {
 // The trainer as a satellite runs it.
 class Trainer {
  public:
-  Trainer() : store_(RandomStore()), gen_(7) {
+  explicit Trainer(int batch = kBatch) : store_(RandomStore()), gen_(7) {
     TrainerOptions o;
     o.spec = Spec();
     o.local_steps = kLocalSteps;
-    o.batch_size = kBatch;
+    o.batch_size = batch;
     trainer_ = std::move(LocalTrainer::Create(o)).value();
     global_ = InitialModel(o.spec, 1).value();
   }
@@ -128,6 +129,41 @@ void BM_LocalTrainer(benchmark::State& state) {
   SetRate(state);
 }
 BENCHMARK(BM_LocalTrainer)->Unit(benchmark::kMillisecond);
+
+// Probe: the same images per step as two half batches, one after the other
+// and on two threads at once.
+void BM_HalfBatchesSequential(benchmark::State& state) {
+  Trainer a(kBatch / 2), b(kBatch / 2);
+  for (auto _ : state) {
+    a.Call();
+    b.Call();
+  }
+  SetRate(state);
+}
+BENCHMARK(BM_HalfBatchesSequential)->Unit(benchmark::kMillisecond);
+
+void BM_HalfBatchesOnTwoThreads(benchmark::State& state) {
+  Trainer a(kBatch / 2), b(kBatch / 2);
+  for (auto _ : state) {
+    std::thread other([&] { b.Call(); });
+    a.Call();
+    other.join();
+  }
+  SetRate(state);
+}
+BENCHMARK(BM_HalfBatchesOnTwoThreads)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_TwoSatellitesOnTwoThreads(benchmark::State& state) {
+  Trainer a, b;
+  for (auto _ : state) {
+    std::thread other([&] { b.Call(); });
+    a.Call();
+    other.join();
+  }
+  state.counters["images/s"] = benchmark::Counter(
+      2 * kLocalSteps * kBatch, benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_TwoSatellitesOnTwoThreads)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_BareLoop(benchmark::State& state) {
   internal::PinTorchThreads();

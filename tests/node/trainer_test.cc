@@ -10,6 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "node/parallel.h"
 #include "proto/tensor_util.h"
 #include "tests/status_matchers.h"
 
@@ -95,6 +96,42 @@ TEST(TrainerTest, SameGeneratorStateGivesIdenticalDeltas) {
   ASSERT_THAT(a, IsOk());
   ASSERT_THAT(b, IsOk());
   EXPECT_EQ(a->delta.SerializeAsString(), b->delta.SerializeAsString());
+}
+
+// The gradient of the whole batch, the sum of its shards' weighted
+// gradients: the same step whatever the shard count (up to rounding), and
+// bit for bit the same result on any number of threads.
+TEST(TrainerTest, GradientShardsChangeRoundingOnlyAndThreadsNothing) {
+  const TileDataset data = BandDataset(200, 3);
+  auto model = InitialModel(Options().spec, 5);
+  ASSERT_THAT(model, IsOk());
+  std::vector<proto::ModelDelta> deltas;
+  for (const auto& [shards, threads] :
+       std::vector<std::pair<int, int>>{{1, 1}, {3, 1}, {3, 2}, {3, 3}}) {
+    TrainerOptions o = Options();
+    o.local_steps = 5;
+    o.gradient_shards = shards;
+    SetComputeThreads(threads);
+    auto trainer = LocalTrainer::Create(o);
+    ASSERT_THAT(trainer, IsOk());
+    std::mt19937_64 gen(9);
+    auto r = (*trainer)->Train(*model, data, gen);
+    ASSERT_THAT(r, IsOk());
+    deltas.push_back(r->delta);
+  }
+  SetComputeThreads(1);
+  // One shard against three: equal to float rounding.
+  for (int t = 0; t < deltas[0].tensors_size(); ++t) {
+    const std::vector<float> a = proto::ToFloats(deltas[0].tensors(t));
+    const std::vector<float> b = proto::ToFloats(deltas[1].tensors(t));
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_NEAR(a[i], b[i], 1e-4 + 1e-3 * std::abs(a[i]));
+    }
+  }
+  // Three shards on one, two and three threads: identical bytes.
+  EXPECT_EQ(deltas[1].SerializeAsString(), deltas[2].SerializeAsString());
+  EXPECT_EQ(deltas[1].SerializeAsString(), deltas[3].SerializeAsString());
 }
 
 TEST(TrainerTest, RefusesEmptyDataMismatchedTilesAndBadOptions) {
