@@ -25,6 +25,7 @@
 #include "sim/event_loop.h"
 #include "sim/json.h"
 #include "sim/run_dir.h"
+#include "sim/run_report.h"
 #include "sim/scenario_world.h"
 #include "sim/strategies.h"
 #include "sim/test_set.h"
@@ -1055,6 +1056,10 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
                            node::SerializeModelFile(spec_, global_model_));
   ORBITFL_RETURN_IF_ERROR(run_dir_->WriteModel(pt));
   ORBITFL_RETURN_IF_ERROR(run_dir_->Close());
+  if (options_.report) {
+    ORBITFL_RETURN_IF_ERROR(WriteRunReport(
+        scenario_, {{"", options_.out_dir}}, options_.out_dir, env_));
+  }
   return summary_;
 }
 

@@ -25,6 +25,8 @@ struct RunOptions {
   // Threads for on-board training (each step's gradient shards run
   // concurrently). Any count gives byte-identical run files. Default 1.
   int threads = 1;
+  // Write report.html into the run directory at the end. Default true.
+  bool report = true;
   // Wall time between progress lines (evaluations always print one).
   absl::Duration progress_interval = absl::Seconds(2);
 };

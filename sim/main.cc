@@ -26,16 +26,25 @@ usage: orbitfl COMMAND [--flag=value ...]
 
 commands:
   run       --scenario=FILE --out=DIR [--seed=N] [--hours=H] [--quiet]
-            [--strategy=fedavg|fedasync] [--task=landcover|cloud]
-            [--model=small_cnn|resnet|encoder_head]
+            [--strategy=fedavg|fedprox|fedasync|fedbuff|fedspace]
+            [--task=landcover|cloud] [--model=small_cnn|resnet|encoder_head]
             [--delta-codec=fp32|fp16|int8|topk] [--set='a.b=V;c.d=W']
+            [--tle=FILE] [--stations=CSV] [--threads=N]
             Simulates the scenario and writes the run directory to DIR:
-            contacts.csv, events.jsonl, metrics.csv, summary.json, model.pt.
+            contacts.csv, events.jsonl, metrics.csv, updates.csv, links.csv,
+            participation.csv, summary.json, model.pt and report.html.
             --seed, --hours, --strategy, --task, --model and --delta-codec
-            override the
-            scenario's; --set any field, by path, with a textproto value:
+            override the scenario's; --tle replaces its satellites (2- or
+            3-line TLEs), --stations its ground stations (CSV
+            name,lat_deg,lon_deg,alt_m,min_elevation_deg[,antennas]);
+            --set any field, by path, with a textproto value:
             --set='radiation.upsets_per_bit_per_day=1e-5;compute.device="mcu"'.
-            Progress lines go to stderr unless --quiet.
+            --threads: training threads (default: every core; the files are
+            the same for any count). Progress goes to stderr unless --quiet.
+  compare   --scenario=FILE --strategies=a,b,... --out=DIR [run flags]
+            Runs the scenario once per strategy, on the same world and
+            contact plan, into DIR/STRATEGY, then writes DIR/report.html
+            (one line per strategy) and DIR/compare.csv.
   dataset   --scenario=FILE [--out=DIR] [--task=landcover|cloud]
             [--satellite=NAME] [--stats] [--preview[=FILE.png]]
             [--steps=N] [--seed=N] [--hours=H] [--quiet]
@@ -104,7 +113,8 @@ int Main(int argc, char** argv) {
   const std::string command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
   absl::Status status;
-  if (command == "run" || command == "dataset" || command == "train") {
+  if (command == "run" || command == "compare" || command == "dataset" ||
+      command == "train") {
     const std::string sim = SimBinary();
     std::vector<char*> sim_argv(argv, argv + argc + 1);
     sim_argv[0] = const_cast<char*>(sim.c_str());

@@ -313,9 +313,8 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   }
   c.InRange(train.proximal_mu(), 0, 1e6, "training.proximal_mu",
             "a proximal weight >= 0");
-  SCENARIO_DEFAULT(fed, buffer_size, 10);
-  c.InRange(fed.buffer_size(), 1, 1000000, "federation.buffer_size",
-            "an update count");
+  c.InRange(fed.buffer_size(), 0, 1000000, "federation.buffer_size",
+            "an update count (0: 10, or the satellite count when smaller)");
   c.InRange(fed.buffer_timeout_s(), 0, 1e7, "federation.buffer_timeout_s",
             "seconds (0: no limit)");
   Default<std::string>(fed.mutable_server_optimizer(), "sgd");
@@ -390,9 +389,11 @@ std::string Resolve(const std::string& scenario_path, const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<proto::Scenario> ParseScenario(absl::string_view text,
-                                              const std::string& filename,
-                                              Env* env) {
+namespace {
+
+absl::StatusOr<proto::Scenario> Parse(absl::string_view text,
+                                      const std::string& filename, Env* env,
+                                      bool finalize) {
   proto::Scenario scenario;
   google::protobuf::TextFormat::Parser parser;
   FirstError errors;
@@ -415,12 +416,12 @@ absl::StatusOr<proto::Scenario> ParseScenario(absl::string_view text,
                              LoadStationsCsv(scenario.stations_file(), env));
     for (proto::GroundStation& g : more) *scenario.add_stations() = std::move(g);
   }
-  ORBITFL_RETURN_IF_ERROR(FinalizeScenario(scenario, filename));
+  if (finalize) ORBITFL_RETURN_IF_ERROR(FinalizeScenario(scenario, filename));
   return scenario;
 }
 
-absl::StatusOr<proto::Scenario> LoadScenario(const std::string& path,
-                                             Env* env) {
+absl::StatusOr<proto::Scenario> Load(const std::string& path, Env* env,
+                                     bool finalize) {
   absl::StatusOr<std::string> text = env->ReadFile(path);
   if (!text.ok()) {
     if (absl::IsNotFound(text.status())) {
@@ -429,7 +430,25 @@ absl::StatusOr<proto::Scenario> LoadScenario(const std::string& path,
     }
     return text.status();
   }
-  return ParseScenario(*text, path, env);
+  return Parse(*text, path, env, finalize);
+}
+
+}  // namespace
+
+absl::StatusOr<proto::Scenario> ParseScenario(absl::string_view text,
+                                              const std::string& filename,
+                                              Env* env) {
+  return Parse(text, filename, env, /*finalize=*/true);
+}
+
+absl::StatusOr<proto::Scenario> LoadScenario(const std::string& path,
+                                             Env* env) {
+  return Load(path, env, /*finalize=*/true);
+}
+
+absl::StatusOr<proto::Scenario> LoadScenarioUnfinalized(const std::string& path,
+                                                        Env* env) {
+  return Load(path, env, /*finalize=*/false);
 }
 
 }  // namespace orbitfl::sim

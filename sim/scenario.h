@@ -23,6 +23,12 @@ absl::StatusOr<proto::Scenario> ParseScenario(absl::string_view text,
 // Reads and parses a scenario file. NotFound naming the path when missing.
 absl::StatusOr<proto::Scenario> LoadScenario(const std::string& path,
                                              Env* env);
+// The same, without defaults or validation yet: for callers that change
+// fields first (command-line overrides) and then call FinalizeScenario, so
+// that defaults which depend on other fields (server_lr on the optimiser,
+// proximal_mu on the strategy) follow the final values.
+absl::StatusOr<proto::Scenario> LoadScenarioUnfinalized(const std::string& path,
+                                                        Env* env);
 // Applies defaults and validates a scenario built in code.
 absl::Status FinalizeScenario(proto::Scenario& scenario,
                               const std::string& filename);

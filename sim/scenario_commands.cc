@@ -49,10 +49,11 @@ absl::Status ApplySettings(const std::string& settings,
   return absl::OkStatus();
 }
 
-absl::StatusOr<proto::Scenario> LoadWithOverrides(const Flags& flags) {
+absl::StatusOr<proto::Scenario> LoadWithOverrides(
+    const Flags& flags, const std::string& strategy) {
   ORBITFL_ASSIGN_OR_RETURN(std::string path, flags.Required("scenario"));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario,
-                           LoadScenario(path, Env::Default()));
+                           LoadScenarioUnfinalized(path, Env::Default()));
   ORBITFL_ASSIGN_OR_RETURN(uint64_t seed,
                            flags.GetUint64("seed", scenario.seed()));
   ORBITFL_ASSIGN_OR_RETURN(double hours,
@@ -80,13 +81,15 @@ absl::StatusOr<proto::Scenario> LoadWithOverrides(const Flags& flags) {
   if (flags.Has("strategy")) {
     scenario.mutable_federation()->set_strategy(flags.Get("strategy"));
   }
+  if (!strategy.empty()) scenario.mutable_federation()->set_strategy(strategy);
   if (flags.Has("model")) {
     scenario.mutable_training()->set_model(flags.Get("model"));
   }
   if (flags.Has("delta-codec")) {
     scenario.mutable_federation()->set_delta_codec(flags.Get("delta-codec"));
   }
-  ORBITFL_RETURN_IF_ERROR(FinalizeScenario(scenario, "command-line overrides"));
+  ORBITFL_RETURN_IF_ERROR(FinalizeScenario(
+      scenario, absl::StrCat(path, " with the command line's overrides")));
   return scenario;
 }
 

@@ -20,13 +20,19 @@ absl::Status ApplySettings(const std::string& settings,
                            proto::Scenario& scenario);
 
 // The scenario of --scenario with the overrides given among --set, --seed,
-// --hours, --strategy, --task, --model and --delta-codec applied, validated.
-absl::StatusOr<proto::Scenario> LoadWithOverrides(const Flags& flags);
+// --hours, --strategy, --task, --model, --delta-codec, --tle and --stations
+// applied (and `strategy` when not empty), then validated once, so that
+// defaults follow the overridden fields.
+absl::StatusOr<proto::Scenario> LoadWithOverrides(
+    const Flags& flags, const std::string& strategy = "");
 // "Walker delta 12/3/1 at 550.0 km, 97.6 deg" or "TLEs from FILE".
 std::string Describe(const proto::Constellation& c);
 
 absl::Status ValidateCommand(const std::vector<std::string>& args);
 absl::Status RunCommand(const std::vector<std::string>& args);
+// Runs the scenario once per --strategies entry into OUT/STRATEGY and
+// writes OUT/report.html (one line per strategy) and OUT/compare.csv.
+absl::Status CompareCommand(const std::vector<std::string>& args);
 
 }  // namespace orbitfl::sim
 

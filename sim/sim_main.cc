@@ -17,12 +17,14 @@ int main(int argc, char** argv) {
   absl::Status status;
   if (command == "run") {
     status = orbitfl::sim::RunCommand(args);
+  } else if (command == "compare") {
+    status = orbitfl::sim::CompareCommand(args);
   } else if (command == "dataset") {
     status = orbitfl::sim::DatasetCommand(args);
   } else if (command == "train") {
     status = orbitfl::sim::TrainCommand(args, std::cout, std::cerr);
   } else {
-    std::cerr << "orbitfl_sim: runs `orbitfl run|dataset|train ...`; see "
+    std::cerr << "orbitfl_sim: runs `orbitfl run|compare|dataset|train ...`; see "
                  "`orbitfl help`\n";
     return 2;
   }

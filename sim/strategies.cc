@@ -9,6 +9,7 @@
 #include "aggregator/fedbuff.h"
 #include "aggregator/scheduled.h"
 #include "aggregator/server_optimizer.h"
+#include "absl/strings/str_cat.h"
 #include "third_party/status_macros.h"
 
 namespace orbitfl::sim {
@@ -61,7 +62,15 @@ absl::StatusOr<std::unique_ptr<aggregator::Strategy>> MakeStrategy(
     ORBITFL_ASSIGN_OR_RETURN(strategy, aggregator::FedAsync::Create(o));
   } else if (name == "fedbuff") {
     aggregator::FedBuffOptions o;
-    o.buffer_size = fed.buffer_size();
+    // A satellite sends one update per global version it receives, so a
+    // buffer larger than the constellation would never fill.
+    if (fed.buffer_size() > satellites) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "federation.buffer_size: expected at most the number of "
+          "satellites (", satellites, "), got ", fed.buffer_size()));
+    }
+    o.buffer_size = fed.buffer_size() > 0 ? fed.buffer_size()
+                                          : std::min(10, satellites);
     o.staleness_exponent = fed.staleness_exponent();
     o.max_staleness = fed.max_staleness();
     o.flush_after = absl::Seconds(fed.buffer_timeout_s());

@@ -37,5 +37,35 @@ TEST(ApplySettingsTest, NamesTheBadItemAndLeavesTheScenarioAlone) {
   EXPECT_EQ(s.seed(), 4u);
 }
 
+TEST(LoadWithOverridesTest, DefaultsFollowTheOverriddenFields) {
+  auto flags = Flags::Parse(
+      "run",
+      {"--scenario=experiments/scenarios/tiny.textproto", "--strategy=fedprox",
+       "--set=federation.server_optimizer=\"adam\"", "--hours=2"},
+      {"scenario", "strategy", "set", "hours"});
+  ASSERT_THAT(flags, IsOk());
+  auto s = LoadWithOverrides(*flags);
+  ASSERT_THAT(s, IsOk());
+  EXPECT_EQ(s->federation().strategy(), "fedprox");
+  EXPECT_EQ(s->training().proximal_mu(), 0.01);      // fedprox's default
+  EXPECT_EQ(s->federation().server_lr(), 0.01);      // adam's default
+  EXPECT_EQ(s->duration_hours(), 2);
+  // The strategy argument (as `compare` passes it) wins over --strategy.
+  auto buff = LoadWithOverrides(*flags, "fedbuff");
+  ASSERT_THAT(buff, IsOk());
+  EXPECT_EQ(buff->federation().strategy(), "fedbuff");
+  EXPECT_EQ(buff->training().proximal_mu(), 0);
+  // A bad override names the file and the field.
+  auto bad_flags = Flags::Parse(
+      "run",
+      {"--scenario=experiments/scenarios/tiny.textproto", "--strategy=fedsgd"},
+      {"scenario", "strategy"});
+  ASSERT_THAT(bad_flags, IsOk());
+  EXPECT_THAT(LoadWithOverrides(*bad_flags),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "tiny.textproto with the command line's overrides: "
+                       "federation.strategy"));
+}
+
 }  // namespace
 }  // namespace orbitfl::sim

@@ -44,7 +44,7 @@ TEST(ScenarioTest, ValidScenarioGetsDocumentedDefaults) {
   EXPECT_FALSE(s->link().isl().relay());
   // Strategies.
   EXPECT_EQ(s->training().proximal_mu(), 0);
-  EXPECT_EQ(s->federation().buffer_size(), 10);
+  EXPECT_EQ(s->federation().buffer_size(), 0);  // 10, or fewer satellites
   EXPECT_EQ(s->federation().server_optimizer(), "sgd");
   EXPECT_EQ(s->federation().server_lr(), 1);
   EXPECT_EQ(s->federation().dp().clip_norm(), 0);

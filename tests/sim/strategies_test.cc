@@ -83,6 +83,13 @@ TEST(MakeStrategyTest, EachNameBuildsItsStrategy) {
   auto strategy = MakeStrategy(dp, 4, windows, kStart, At(24));
   ASSERT_THAT(strategy, IsOk());
   EXPECT_EQ((*strategy)->name(), "fedbuff+dp");
+  // A buffer larger than the constellation would never fill.
+  EXPECT_THAT(MakeStrategy(Valid("federation { strategy: \"fedbuff\" "
+                                 "buffer_size: 5 }"),
+                           4, windows, kStart, At(24)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "federation.buffer_size: expected at most the number "
+                       "of satellites (4), got 5"));
   // fedspace without any pass has nothing to schedule.
   EXPECT_THAT(MakeStrategy(Valid("federation { strategy: \"fedspace\" }"), 4,
                            {}, kStart, At(24)),
