@@ -13,13 +13,13 @@
 #include <chrono>
 #include <memory>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include "benchmark/benchmark.h"
 #include "node/dataset.h"
 #include "node/model.h"
 #include "node/model_internal.h"
+#include "node/parallel.h"
 #include "node/trainer.h"
 
 namespace orbitfl::node {
@@ -58,11 +58,11 @@ double FlopsPerCall() {
 // The trainer as a satellite runs it.
 class Trainer {
  public:
-  explicit Trainer(int batch = kBatch) : store_(RandomStore()), gen_(7) {
+  Trainer() : store_(RandomStore()), gen_(7) {
     TrainerOptions o;
     o.spec = Spec();
     o.local_steps = kLocalSteps;
-    o.batch_size = batch;
+    o.batch_size = kBatch;
     trainer_ = std::move(LocalTrainer::Create(o)).value();
     global_ = InitialModel(o.spec, 1).value();
   }
@@ -130,40 +130,20 @@ void BM_LocalTrainer(benchmark::State& state) {
 }
 BENCHMARK(BM_LocalTrainer)->Unit(benchmark::kMillisecond);
 
-// Probe: the same images per step as two half batches, one after the other
-// and on two threads at once.
-void BM_HalfBatchesSequential(benchmark::State& state) {
-  Trainer a(kBatch / 2), b(kBatch / 2);
-  for (auto _ : state) {
-    a.Call();
-    b.Call();
-  }
+// The trainer's gradient shards (2) on 1 or 2 threads: the same bytes,
+// the second core working on the other half of each batch.
+void BM_LocalTrainerThreads(benchmark::State& state) {
+  SetComputeThreads(static_cast<int>(state.range(0)));
+  Trainer trainer;
+  for (auto _ : state) trainer.Call();
+  SetComputeThreads(1);
   SetRate(state);
 }
-BENCHMARK(BM_HalfBatchesSequential)->Unit(benchmark::kMillisecond);
-
-void BM_HalfBatchesOnTwoThreads(benchmark::State& state) {
-  Trainer a(kBatch / 2), b(kBatch / 2);
-  for (auto _ : state) {
-    std::thread other([&] { b.Call(); });
-    a.Call();
-    other.join();
-  }
-  SetRate(state);
-}
-BENCHMARK(BM_HalfBatchesOnTwoThreads)->Unit(benchmark::kMillisecond)->UseRealTime();
-
-void BM_TwoSatellitesOnTwoThreads(benchmark::State& state) {
-  Trainer a, b;
-  for (auto _ : state) {
-    std::thread other([&] { b.Call(); });
-    a.Call();
-    other.join();
-  }
-  state.counters["images/s"] = benchmark::Counter(
-      2 * kLocalSteps * kBatch, benchmark::Counter::kIsIterationInvariantRate);
-}
-BENCHMARK(BM_TwoSatellitesOnTwoThreads)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_LocalTrainerThreads)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_BareLoop(benchmark::State& state) {
   internal::PinTorchThreads();

@@ -271,7 +271,9 @@ TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
                    3.0 * ForwardFlopsPerImage(Options().trainer.spec) * 5 * 8 /
                        1e9);
 
-  // The update goes down over two passes and is accepted once complete.
+  // The update goes down over two passes and is accepted once complete:
+  // 500 bytes in 256-byte chunks, so the first pass ends mid-chunk and
+  // the second resumes from its last byte.
   r = link(true, 500);
   EXPECT_EQ(r.bytes_moved(), 500);
   EXPECT_FALSE(r.complete());
@@ -294,6 +296,201 @@ TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
   none.set_satellite("sat-zz");
   EXPECT_EQ(stub->FetchModel(&ctx3, none, &reply).error_code(),
             grpc::StatusCode::NOT_FOUND);
+  node_server->Shutdown();
+  agg_server->Shutdown();
+}
+
+// Store and forward: sat-a hands its update whole to sat-b over an
+// inter-satellite link; sat-b holds it, lists it, hands it on to sat-c, and
+// sat-c's downlink delivers it to the aggregator as sat-a's own.
+TEST_F(SatelliteTest, RelayedUpdatesTravelWholeAndArriveAsTheirOrigins) {
+  aggregator::FedAvgOptions f;
+  f.expected_participants = 3;
+  aggregator::AggregatorOptions a;
+  a.initial = *InitialModel(Options().trainer.spec, 3);
+  a.start = kEpoch;
+  auto agg = aggregator::Aggregator::Create(a, *aggregator::FedAvg::Create(f));
+  ASSERT_THAT(agg, IsOk());
+  aggregator::AggregatorService agg_service(agg->get(), 256);
+  grpc::ServerBuilder agg_builder;
+  agg_builder.RegisterService(&agg_service);
+  auto agg_server = agg_builder.BuildAndStart();
+
+  NodeService node(agg_server->InProcessChannel(grpc::ChannelArguments()),
+                   256);
+  for (const char* name : {"sat-a", "sat-b", "sat-c"}) {
+    SatelliteOptions o = Options();
+    o.name = name;
+    node.Host(*Satellite::Create(o));
+  }
+  grpc::ServerBuilder node_builder;
+  node_builder.RegisterService(&node);
+  auto node_server = node_builder.BuildAndStart();
+  node.SetPeerChannel(node_server->InProcessChannel(grpc::ChannelArguments()));
+  auto stub = proto::SatelliteNode::NewStub(
+      node_server->InProcessChannel(grpc::ChannelArguments()));
+
+  auto status = [&](const std::string& sat) {
+    grpc::ClientContext ctx;
+    proto::NodeStatusRequest req;
+    req.set_satellite(sat);
+    proto::NodeStatus st;
+    EXPECT_TRUE(stub->Status(&ctx, req, &st).ok());
+    return st;
+  };
+  auto relay = [&](const std::string& from, const std::string& to,
+                   const std::string& id) {
+    grpc::ClientContext ctx;
+    proto::RelayRequest req;
+    req.set_satellite(from);
+    req.set_peer(to);
+    req.set_transfer_id(id);
+    proto::LinkReply reply;
+    grpc::Status st = stub->RelayUpdate(&ctx, req, &reply);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return reply;
+  };
+  // sat-a: the model, then an update.
+  {
+    grpc::ClientContext ctx;
+    proto::LinkRequest req;
+    req.set_satellite("sat-a");
+    proto::LinkReply reply;
+    ASSERT_TRUE(stub->FetchModel(&ctx, req, &reply).ok());
+    ASSERT_TRUE(reply.complete());
+    grpc::ClientContext train_ctx;
+    proto::TrainRequest train;
+    train.set_satellite("sat-a");
+    train.set_utc_ms(absl::ToUnixMillis(kEpoch + absl::Hours(2)));
+    proto::TrainReply trained;
+    ASSERT_TRUE(stub->Train(&train_ctx, train, &trained).ok());
+    ASSERT_TRUE(trained.trained()) << trained.reason();
+  }
+  const proto::NodeStatus before = status("sat-a");
+  ASSERT_TRUE(before.has_update());
+
+  // a -> b: whole, and sat-a no longer holds it.
+  proto::LinkReply r = relay("sat-a", "sat-b", "");
+  EXPECT_TRUE(r.complete());
+  EXPECT_EQ(r.bytes_moved(), before.update_bytes());
+  EXPECT_FALSE(status("sat-a").has_update());
+  proto::NodeStatus b = status("sat-b");
+  ASSERT_EQ(b.relayed_size(), 1);
+  EXPECT_EQ(b.relayed(0).origin(), "sat-a");
+  EXPECT_EQ(b.relayed(0).base_version(), 0);
+  EXPECT_EQ(b.relayed(0).total_bytes(), before.update_bytes());
+  EXPECT_EQ(b.relayed(0).hops(), 1);
+  const std::string id = b.relayed(0).transfer_id();
+
+  // b -> c, then c's downlink over two passes (cut mid-chunk).
+  EXPECT_TRUE(relay("sat-b", "sat-c", id).complete());
+  EXPECT_EQ(status("sat-b").relayed_size(), 0);
+  proto::NodeStatus c = status("sat-c");
+  ASSERT_EQ(c.relayed_size(), 1);
+  EXPECT_EQ(c.relayed(0).hops(), 2);
+  auto send = [&](int64_t max_bytes) {
+    grpc::ClientContext ctx;
+    proto::LinkRequest req;
+    req.set_satellite("sat-c");
+    req.set_transfer_id(id);
+    req.set_max_bytes(max_bytes);
+    proto::LinkReply reply;
+    EXPECT_TRUE(stub->SendUpdate(&ctx, req, &reply).ok());
+    return reply;
+  };
+  r = send(300);
+  EXPECT_EQ(r.bytes_moved(), 300);
+  EXPECT_FALSE(r.complete());
+  EXPECT_EQ(status("sat-c").relayed(0).forwarded_bytes(), 300);
+  r = send(0);
+  EXPECT_TRUE(r.complete());
+  EXPECT_TRUE(r.accepted());
+  EXPECT_EQ(status("sat-c").relayed_size(), 0);
+  // FedAvg's deadline applies it: as sat-a's update.
+  auto tick = (*agg)->Tick(kEpoch + absl::Hours(10));
+  ASSERT_THAT(tick, IsOk());
+  ASSERT_EQ(tick->applied_size(), 1);
+  EXPECT_EQ(tick->applied(0).satellite(), "sat-a");
+
+  // Nothing left to relay, and an unknown held update, are refused.
+  grpc::ClientContext ctx;
+  proto::RelayRequest req;
+  req.set_satellite("sat-a");
+  req.set_peer("sat-b");
+  proto::LinkReply reply;
+  EXPECT_EQ(stub->RelayUpdate(&ctx, req, &reply).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  grpc::ClientContext ctx2;
+  req.set_satellite("sat-b");
+  req.set_transfer_id("nobody@v0");
+  EXPECT_EQ(stub->RelayUpdate(&ctx2, req, &reply).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  node_server->Shutdown();
+  agg_server->Shutdown();
+}
+
+// A peer keeps only whole, intact hand-overs.
+TEST_F(SatelliteTest, AcceptRelayRefusesCorruptAndDiscardsPartialStreams) {
+  aggregator::AggregatorOptions a;
+  a.initial = *InitialModel(Options().trainer.spec, 3);
+  a.start = kEpoch;
+  auto agg = aggregator::Aggregator::Create(
+      a, *aggregator::FedAvg::Create(aggregator::FedAvgOptions{}));
+  ASSERT_THAT(agg, IsOk());
+  aggregator::AggregatorService agg_service(agg->get(), 256);
+  grpc::ServerBuilder agg_builder;
+  agg_builder.RegisterService(&agg_service);
+  auto agg_server = agg_builder.BuildAndStart();
+  NodeService node(agg_server->InProcessChannel(grpc::ChannelArguments()),
+                   256);
+  node.Host(*Satellite::Create(Options()));
+  grpc::ServerBuilder node_builder;
+  node_builder.RegisterService(&node);
+  auto node_server = node_builder.BuildAndStart();
+  auto stub = proto::SatelliteNode::NewStub(
+      node_server->InProcessChannel(grpc::ChannelArguments()));
+
+  const std::string data(600, 'x');
+  auto hand_over = [&](int64_t send_bytes, int64_t corrupt_at) {
+    grpc::ClientContext ctx;
+    proto::UploadAck ack;
+    auto writer = stub->AcceptRelay(&ctx, &ack);
+    proto::UpdateChunk chunk;
+    chunk.set_transfer_id("sat-z@v0");
+    chunk.set_satellite("sat-z");
+    chunk.set_holder("sat-a");
+    chunk.set_total_bytes(static_cast<int64_t>(data.size()));
+    chunk.set_hops(1);
+    for (int64_t at = 0; at < send_bytes; at += 256) {
+      chunk.set_offset(at);
+      chunk.set_data(data.substr(at, std::min<int64_t>(256, send_bytes - at)));
+      chunk.set_crc32c(proto::Crc32c(chunk.data()) + (at == corrupt_at ? 1 : 0));
+      writer->Write(chunk);
+    }
+    writer->WritesDone();
+    grpc::Status st = writer->Finish();
+    return std::make_pair(st, ack);
+  };
+  auto held = [&] {
+    grpc::ClientContext ctx;
+    proto::NodeStatusRequest req;
+    req.set_satellite("sat-a");
+    proto::NodeStatus st;
+    EXPECT_TRUE(stub->Status(&ctx, req, &st).ok());
+    return st.relayed_size();
+  };
+  auto [corrupt, ack1] = hand_over(600, 256);
+  EXPECT_EQ(corrupt.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_EQ(held(), 0);
+  auto [partial, ack2] = hand_over(300, -1);  // the link closed mid-way
+  EXPECT_TRUE(partial.ok());
+  EXPECT_FALSE(ack2.complete());
+  EXPECT_EQ(ack2.acked_bytes(), 0);
+  EXPECT_EQ(held(), 0);
+  auto [whole, ack3] = hand_over(600, -1);
+  EXPECT_TRUE(whole.ok());
+  EXPECT_TRUE(ack3.complete());
+  EXPECT_EQ(held(), 1);
   node_server->Shutdown();
   agg_server->Shutdown();
 }

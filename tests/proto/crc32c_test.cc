@@ -26,5 +26,24 @@ TEST(Crc32cTest, DetectsASingleFlippedBit) {
   EXPECT_NE(Crc32c(data), before);
 }
 
+TEST(Crc32cTest, FastAndPortablePathsAgreeOnEveryLengthAndAlignment) {
+  std::string data;
+  uint64_t x = 0x9E3779B97F4A7C15ULL;
+  for (int i = 0; i < 4096 + 17; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    data.push_back(static_cast<char>(x));
+  }
+  for (size_t offset : {0, 1, 3, 7}) {
+    for (size_t length : {0, 1, 7, 8, 9, 63, 64, 1000, 4096}) {
+      const absl::string_view piece(data.data() + offset, length);
+      EXPECT_EQ(Crc32c(piece), Crc32cPortable(piece))
+          << "offset " << offset << " length " << length;
+    }
+  }
+  EXPECT_EQ(Crc32cPortable("123456789"), 0xE3069283u);
+}
+
 }  // namespace
 }  // namespace orbitfl::proto

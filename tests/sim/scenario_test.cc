@@ -1,5 +1,6 @@
 #include "sim/scenario.h"
 
+#include <filesystem>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -144,10 +145,17 @@ TEST(ScenarioTest, MissingFileIsNotFoundWithItsPath) {
 }
 
 TEST(ScenarioTest, ShippedScenariosAreValid) {
-  for (const char* path : {"experiments/scenarios/demo.textproto",
-                           "experiments/scenarios/tiny.textproto"}) {
-    EXPECT_THAT(LoadScenario(path, Env::Default()), IsOk()) << path;
+  int checked = 0;
+  for (const char* dir :
+       {"experiments/scenarios", "experiments/scenarios/papers"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      if (entry.path().extension() != ".textproto") continue;
+      EXPECT_THAT(LoadScenario(entry.path().string(), Env::Default()), IsOk())
+          << entry.path();
+      ++checked;
+    }
   }
+  EXPECT_GE(checked, 6);  // demo, tiny, walker100 and the three papers
 }
 
 }  // namespace
