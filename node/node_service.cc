@@ -340,4 +340,96 @@ grpc::Status NodeService::AcceptRelay(
   return grpc::Status::OK;
 }
 
+grpc::Status NodeService::ShareModel(grpc::ServerContext* context,
+                                     const proto::RelayRequest* request,
+                                     proto::LinkReply* reply) {
+  std::string bytes;
+  int64_t version = -1;
+  proto::SatelliteNode::Stub* peers = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    Satellite* sat = nullptr;
+    if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
+    if (peers_ == nullptr) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "no channel to peer satellites (SetPeerChannel)");
+    }
+    peers = peers_.get();
+    bytes = sat->ModelBytes();
+    version = sat->model_version();
+    if (bytes.empty()) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          absl::StrCat(sat->name(), " holds no model"));
+    }
+  }
+  grpc::ClientContext ctx;
+  proto::UploadAck ack;
+  std::unique_ptr<grpc::ClientWriter<proto::ModelChunk>> writer(
+      peers->AcceptModel(&ctx, &ack));
+  proto::ModelChunk chunk;
+  chunk.set_version(version);
+  chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
+  chunk.set_holder(request->peer());
+  const int64_t total = static_cast<int64_t>(bytes.size());
+  for (int64_t at = 0; at < total; at += chunk_bytes_) {
+    chunk.set_offset(at);
+    chunk.set_data(bytes.substr(at, std::min<int64_t>(chunk_bytes_, total - at)));
+    chunk.set_crc32c(proto::Crc32c(chunk.data()));
+    if (!writer->Write(chunk)) break;
+  }
+  writer->WritesDone();
+  if (grpc::Status s = writer->Finish(); !s.ok()) return s;
+  reply->set_bytes_moved(ack.acked_bytes());
+  reply->set_complete(ack.complete());
+  reply->set_accepted(ack.accepted());
+  reply->set_model_version(version);
+  reply->set_remaining_bytes(total - ack.acked_bytes());
+  return grpc::Status::OK;
+}
+
+grpc::Status NodeService::AcceptModel(
+    grpc::ServerContext* context, grpc::ServerReader<proto::ModelChunk>* reader,
+    proto::UploadAck* reply) {
+  proto::ModelChunk chunk;
+  std::string holder, bytes;
+  int64_t total = -1;
+  grpc::Status error = grpc::Status::OK;
+  while (reader->Read(&chunk)) {
+    if (!error.ok()) continue;  // drain the stream
+    if (total < 0) {
+      holder = chunk.holder();
+      total = chunk.total_bytes();
+    }
+    if (chunk.holder() != holder || chunk.total_bytes() != total ||
+        chunk.offset() != static_cast<int64_t>(bytes.size()) ||
+        static_cast<int64_t>(bytes.size() + chunk.data().size()) > total) {
+      error = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                           absl::StrCat("model for ", holder, ": chunk at offset ",
+                                        chunk.offset(),
+                                        " does not continue the stream"));
+      continue;
+    }
+    if (proto::Crc32c(chunk.data()) != chunk.crc32c()) {
+      error = grpc::Status(grpc::StatusCode::DATA_LOSS,
+                           absl::StrCat("model for ", holder,
+                                        ": CRC32C mismatch at offset ",
+                                        chunk.offset()));
+      continue;
+    }
+    bytes += chunk.data();
+  }
+  if (!error.ok()) return error;
+  const bool whole = total >= 0 && static_cast<int64_t>(bytes.size()) == total;
+  reply->set_acked_bytes(whole ? total : 0);  // a partial model is dropped
+  reply->set_complete(whole);
+  if (!whole) return grpc::Status::OK;
+  absl::MutexLock lock(&mu_);
+  Satellite* sat = nullptr;
+  if (grpc::Status s = Find(holder, &sat); !s.ok()) return s;
+  absl::StatusOr<bool> installed = sat->InstallModel(bytes);
+  if (!installed.ok()) return proto::ToGrpcStatus(installed.status());
+  reply->set_accepted(*installed);
+  return grpc::Status::OK;
+}
+
 }  // namespace orbitfl::node

@@ -51,6 +51,12 @@ class NodeService final : public proto::SatelliteNode::Service {
   grpc::Status AcceptRelay(grpc::ServerContext* context,
                            grpc::ServerReader<proto::UpdateChunk>* reader,
                            proto::UploadAck* reply) override;
+  grpc::Status ShareModel(grpc::ServerContext* context,
+                          const proto::RelayRequest* request,
+                          proto::LinkReply* reply) override;
+  grpc::Status AcceptModel(grpc::ServerContext* context,
+                           grpc::ServerReader<proto::ModelChunk>* reader,
+                           proto::UploadAck* reply) override;
 
  private:
   // An update of another satellite, held for the downlink.

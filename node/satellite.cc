@@ -219,6 +219,23 @@ absl::StatusOr<bool> Satellite::ReceiveModelChunk(
   return true;
 }
 
+absl::StatusOr<bool> Satellite::InstallModel(const std::string& bytes) {
+  proto::Model model;
+  if (!model.ParseFromString(bytes)) {
+    return absl::DataLossError(absl::StrCat(
+        options_.name, ": model received from a peer does not parse"));
+  }
+  if (model.version() <= model_version()) return false;
+  model_.emplace(std::move(model), options_.radiation.protection);
+  download_.clear();
+  download_version_ = -1;
+  return true;
+}
+
+std::string Satellite::ModelBytes() const {
+  return model_ ? model_->model().SerializeAsString() : std::string();
+}
+
 std::string Satellite::update_transfer_id() const {
   return absl::StrCat(options_.name, "@v", update_base_version_);
 }

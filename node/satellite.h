@@ -76,6 +76,12 @@ class Satellite {
   // Model reception: bytes arrive in order; a chunk of another version
   // restarts the download. Returns true when the model is complete.
   absl::StatusOr<bool> ReceiveModelChunk(const proto::ModelChunk& chunk);
+  // A whole serialised model from a peer over an inter-satellite link:
+  // installed (and any partial download dropped) when newer than the one
+  // on board; returns whether it was. DataLoss when it does not parse.
+  absl::StatusOr<bool> InstallModel(const std::string& bytes);
+  // The model on board, serialised; empty without one.
+  std::string ModelBytes() const;
   // The pending update, serialised, and how far it has been acknowledged.
   const std::string& update_bytes() const { return update_bytes_; }
   int64_t update_base_version() const { return update_base_version_; }

@@ -78,6 +78,7 @@ struct SatelliteState {
   std::set<int> open_windows;  // indices into plan.windows
   bool transferring = false;
   bool training = false;  // on-board training in progress
+  bool train_again = false;  // a newer model arrived during training
   EventId retry = 0;
   absl::Time last_trained = absl::InfinitePast();
   // Waiting for a new model with nothing to train on or send, since then
@@ -138,6 +139,11 @@ class EmbeddedRun {
   void MaybeRelay(int sat, const std::string& transfer_id);
   void OnRelayHop(int sat, int peer, const std::string& transfer_id,
                   const orbit::Hop& hop);
+  // link.isl.share_models: `sat` hands its model to every ISL neighbour in
+  // an open window that holds an older one and nothing to send.
+  void ShareModel(int sat);
+  void OnModelShared(int sat, int peer, int64_t version, absl::Time start,
+                     absl::Time end);
   // A EuroSAT-style folder: the test split, the satellites' shares and
   // the training pool (for pre-training an encoder).
   absl::Status LoadRealData(node::TileDataset& archive);
@@ -214,6 +220,10 @@ class EmbeddedRun {
   // over an inter-satellite hop, or waiting for it.
   std::set<int> relaying_own_;
   std::set<std::string> relaying_held_;
+  // ISL windows of each satellite (indices into plan_.isl_windows), and the
+  // model version on its way to a satellite over one.
+  std::vector<std::vector<int>> isl_by_sat_;
+  std::map<int, int64_t> incoming_model_;
   // Inter-satellite hops of each relayed update received, by (origin,
   // base version).
   std::map<std::pair<std::string, int64_t>, int> hops_;
@@ -297,6 +307,11 @@ absl::Status EmbeddedRun::SetUp() {
   }
   sats_.resize(plan_.satellite_names.size());
   for (SatelliteState& st : sats_) st.idle_since = start_;
+  isl_by_sat_.resize(sats_.size());
+  for (int w = 0; w < static_cast<int>(plan_.isl_windows.size()); ++w) {
+    isl_by_sat_[plan_.isl_windows[w].a].push_back(w);
+    isl_by_sat_[plan_.isl_windows[w].b].push_back(w);
+  }
   for (size_t i = 0; i < sats_.size(); ++i) {
     sat_index_[plan_.satellite_names[i]] = static_cast<int>(i);
   }
@@ -648,6 +663,74 @@ void EmbeddedRun::OnRelayHop(int sat, int peer, const std::string& transfer_id,
   Pump(sat);
 }
 
+void EmbeddedRun::ShareModel(int sat) {
+  const proto::IslConfig& isl = scenario_.link().isl();
+  if (!isl.share_models() || isl_by_sat_[sat].empty()) return;
+  absl::StatusOr<proto::NodeStatus> status = NodeStatus(sat);
+  if (!status.ok()) return Fail(status.status());
+  const int64_t version = status->model_version();
+  if (version < 0) return;
+  const absl::Time now = loop_.now();
+  for (int w : isl_by_sat_[sat]) {
+    const orbit::IslWindow& win = plan_.isl_windows[w];
+    if (win.start > now || win.end <= now) continue;
+    const int peer = win.a == sat ? win.b : win.a;
+    const auto incoming = incoming_model_.find(peer);
+    if (incoming != incoming_model_.end() && incoming->second >= version) {
+      continue;
+    }
+    absl::StatusOr<proto::NodeStatus> peer_status = NodeStatus(peer);
+    if (!peer_status.ok()) return Fail(peer_status.status());
+    // A peer still holding its own update would lose it to a retrain.
+    if (peer_status->model_version() >= version || peer_status->has_update()) {
+      continue;
+    }
+    const absl::Time end =
+        now +
+        absl::Milliseconds(std::ceil(tick_.model_bytes() * 8000.0 / isl.rate_bps())) +
+        absl::Milliseconds(std::ceil(
+            absl::ToDoubleMilliseconds(orbit::LightTime(win.min_range_km))));
+    if (end > win.end) continue;
+    incoming_model_[peer] = version;
+    loop_.Schedule(end, [this, sat, peer, version, now, end] {
+      OnModelShared(sat, peer, version, now, end);
+    });
+  }
+}
+
+void EmbeddedRun::OnModelShared(int sat, int peer, int64_t version,
+                                absl::Time start, absl::Time end) {
+  const auto incoming = incoming_model_.find(peer);
+  if (incoming != incoming_model_.end() && incoming->second == version) {
+    incoming_model_.erase(incoming);
+  }
+  proto::RelayRequest req;
+  req.set_satellite(plan_.satellite_names[sat]);
+  req.set_peer(plan_.satellite_names[peer]);
+  req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
+  proto::LinkReply reply;
+  grpc::ClientContext ctx;
+  grpc::Status s = nodes_client_->ShareModel(&ctx, req, &reply);
+  if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
+  if (!reply.complete()) return;
+  isl_.busy += end - start;
+  isl_.bytes += reply.bytes_moved();
+  ++summary_.transfers;
+  JsonObject e = Event("transfer");
+  e.Add("kind", "isl")
+      .Add("a", plan_.satellite_names[sat])
+      .Add("b", plan_.satellite_names[peer])
+      .Add("start_utc", FormatUtc(start))
+      .Add("end_utc", FormatUtc(end))
+      .Add("bytes", reply.bytes_moved())
+      .Add("payload", "model")
+      .Add("complete", true);
+  Check(run_dir_->AppendEvent(e));
+  if (!reply.accepted()) return;  // the peer got it another way meanwhile
+  TrainNow(peer);
+  ShareModel(peer);
+}
+
 void EmbeddedRun::PumpStation(int station) {
   // Satellites in view of the station and free to transfer, by the end of
   // their pass over it (then by index: deterministic).
@@ -718,6 +801,7 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
       Check(Tick());
     } else {
       TrainNow(sat);
+      ShareModel(sat);
     }
   }
   st.transferring = false;
@@ -726,6 +810,10 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
 
 void EmbeddedRun::TrainNow(int sat) {
   SatelliteState& st = sats_[sat];
+  if (st.training) {
+    st.train_again = true;  // after this step, on the newer model
+    return;
+  }
   loop_.Cancel(st.retry);
   st.retry = 0;
   // At most one local training per min_retrain_interval: without it an
@@ -782,6 +870,10 @@ void EmbeddedRun::TrainNow(int sat) {
         sats_[sat].training = false;
         MaybeRelay(sat, "");
         Pump(sat);
+        if (sats_[sat].train_again) {
+          sats_[sat].train_again = false;
+          TrainNow(sat);
+        }
       });
 }
 

@@ -156,6 +156,7 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
   SCENARIO_DEFAULT(isl, rate_bps, 100e6);
   SCENARIO_DEFAULT(isl, max_range_km, 5000);
   if (!isl.has_relay()) isl.set_relay(isl.topology() != "none");
+  if (!isl.has_share_models()) isl.set_share_models(isl.topology() != "none");
   c.Expect(isl.topology() == "none" || isl.topology() == "same_plane" ||
                isl.topology() == "plus_grid" || isl.topology() == "any",
            "link.isl.topology", "one of: none, same_plane, plus_grid, any",

@@ -355,6 +355,7 @@ TEST(LinksRunTest, RelayedUpdatesFollowTheEarliestArrivalRoute) {
   isl.set_topology("same_plane");
   isl.set_rate_bps(20000);
   isl.set_relay(true);
+  isl.set_share_models(true);
   ASSERT_THAT(FinalizeScenario(s, "relay"), IsOk());
   RunOptions options;
   options.out_dir = Tmp("relay");
@@ -417,7 +418,7 @@ TEST(LinksRunTest, RelayedUpdatesFollowTheEarliestArrivalRoute) {
     for (size_t j = i + 1; j < events.size() && !found; ++j) {
       const std::string& t = events[j];
       if (Field(t, "event") != "transfer" || Field(t, "kind") != "isl" ||
-          Field(t, "a") != sat) {
+          Field(t, "payload") != "update" || Field(t, "a") != sat) {
         continue;
       }
       found = true;
@@ -433,6 +434,24 @@ TEST(LinksRunTest, RelayedUpdatesFollowTheEarliestArrivalRoute) {
   }
   EXPECT_GT(routes, 2);
   EXPECT_GT(relayed_received, 2);
+  // Models spread along the plane: a satellite that got one over an ISL
+  // trains on it at once, without a pass of its own.
+  int shared = 0, trained_on_shared = 0;
+  std::map<std::string, absl::Time> got_model;
+  for (const std::string& line : events) {
+    if (Field(line, "event") == "transfer" && Field(line, "kind") == "isl" &&
+        Field(line, "payload") == "model") {
+      ++shared;
+      got_model[Field(line, "b")] = Utc(Field(line, "end_utc"));
+    } else if (Field(line, "event") == "train") {
+      const auto it = got_model.find(Field(line, "satellite"));
+      if (it != got_model.end() && Utc(Field(line, "utc")) == it->second) {
+        ++trained_on_shared;
+      }
+    }
+  }
+  EXPECT_GT(shared, 5);
+  EXPECT_GT(trained_on_shared, 0);
   // updates.csv counts the hops of relayed updates.
   int relayed_applied = 0;
   for (const std::string& row : Lines(Read(options.out_dir + "/updates.csv"))) {

@@ -369,6 +369,33 @@ TEST_F(SatelliteTest, RelayedUpdatesTravelWholeAndArriveAsTheirOrigins) {
   const proto::NodeStatus before = status("sat-a");
   ASSERT_TRUE(before.has_update());
 
+  // The model crosses to sat-b whole; a second time it is not newer.
+  auto share = [&](const std::string& from, const std::string& to) {
+    grpc::ClientContext ctx;
+    proto::RelayRequest req;
+    req.set_satellite(from);
+    req.set_peer(to);
+    proto::LinkReply reply;
+    grpc::Status st = stub->ShareModel(&ctx, req, &reply);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return reply;
+  };
+  EXPECT_EQ(status("sat-b").model_version(), -1);
+  proto::LinkReply shared = share("sat-a", "sat-b");
+  EXPECT_TRUE(shared.complete());
+  EXPECT_TRUE(shared.accepted());
+  EXPECT_EQ(status("sat-b").model_version(), 0);
+  EXPECT_FALSE(share("sat-a", "sat-b").accepted());
+  {
+    grpc::ClientContext ctx;
+    proto::RelayRequest req;
+    req.set_satellite("sat-c");  // holds no model
+    req.set_peer("sat-b");
+    proto::LinkReply reply;
+    EXPECT_EQ(stub->ShareModel(&ctx, req, &reply).error_code(),
+              grpc::StatusCode::FAILED_PRECONDITION);
+  }
+
   // a -> b: whole, and sat-a no longer holds it.
   proto::LinkReply r = relay("sat-a", "sat-b", "");
   EXPECT_TRUE(r.complete());
