@@ -16,7 +16,6 @@
 #include <memory>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "aggregator/buffered.h"
 #include "aggregator/server_optimizer.h"
@@ -38,7 +37,7 @@ struct FedBuffOptions {
   ServerOptimizerOptions server_optimizer;
 };
 
-class FedBuff final : public Strategy {
+class FedBuff final : public BufferedStrategy {
  public:
   // InvalidArgument naming federation.buffer_size,
   // federation.staleness_exponent, federation.max_staleness,
@@ -50,31 +49,18 @@ class FedBuff final : public Strategy {
   void Start(const proto::Model& initial, absl::Time start) override;
   Decision Offer(const proto::ModelDelta& delta, absl::Time now) override;
   absl::StatusOr<bool> Advance(absl::Time now) override;
-  const proto::Model& global() const override { return global_; }
-  int64_t updates_applied() const override { return updates_applied_; }
-  int64_t min_base_version() const override;
   // The flush time of the oldest buffered update; InfiniteFuture without
   // flush_after or with an empty buffer.
   absl::Time next_deadline() const override;
-  std::vector<AppliedUpdate> TakeApplied() override;
-
-  // Updates waiting in the buffer.
-  int buffered() const { return static_cast<int>(buffer_.size()); }
 
  private:
   FedBuff(const FedBuffOptions& options,
           std::unique_ptr<ServerOptimizer> optimizer)
-      : options_(options), optimizer_(std::move(optimizer)) {}
-  // Aggregates the first `n` buffered updates into one version.
-  absl::Status AggregateFirst(size_t n);
+      : BufferedStrategy(options.staleness_exponent, options.max_staleness,
+                         std::move(optimizer)),
+        options_(options) {}
 
   FedBuffOptions options_;
-  std::unique_ptr<ServerOptimizer> optimizer_;
-  proto::Model global_;
-  // Accepted updates in arrival order.
-  std::vector<BufferedUpdate> buffer_;
-  int64_t updates_applied_ = 0;
-  std::vector<AppliedUpdate> applied_;
 };
 
 }  // namespace orbitfl::aggregator

@@ -1,7 +1,6 @@
 #include "aggregator/scheduled.h"
 
 #include <algorithm>
-#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "third_party/status_macros.h"
@@ -26,16 +25,8 @@ ScheduledAggregation::Create(const ScheduledAggregationOptions& options) {
           absl::FormatTime(s[i - 1], absl::UTCTimeZone()), ")"));
     }
   }
-  if (!(options.staleness_exponent >= 0)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("federation.staleness_exponent: expected >= 0, got ",
-                     options.staleness_exponent));
-  }
-  if (options.max_staleness < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "federation.max_staleness: expected >= 0 (0: any), got ",
-        options.max_staleness));
-  }
+  ORBITFL_RETURN_IF_ERROR(ValidateStalenessOptions(options.staleness_exponent,
+                                                   options.max_staleness));
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<ServerOptimizer> optimizer,
                            ServerOptimizer::Create(options.server_optimizer));
   return std::unique_ptr<ScheduledAggregation>(
@@ -44,18 +35,9 @@ ScheduledAggregation::Create(const ScheduledAggregationOptions& options) {
 
 void ScheduledAggregation::Start(const proto::Model& initial,
                                  absl::Time start) {
-  global_ = initial;
-  optimizer_->Reset();
+  Restart(initial);
   const std::vector<absl::Time>& s = options_.schedule;
   next_ = std::lower_bound(s.begin(), s.end(), start) - s.begin();
-  buffer_.clear();
-  updates_applied_ = 0;
-  applied_.clear();
-}
-
-int64_t ScheduledAggregation::min_base_version() const {
-  if (options_.max_staleness == 0) return 0;
-  return std::max<int64_t>(0, global_.version() - options_.max_staleness);
 }
 
 absl::Time ScheduledAggregation::next_deadline() const {
@@ -65,46 +47,25 @@ absl::Time ScheduledAggregation::next_deadline() const {
 
 Decision ScheduledAggregation::Offer(const proto::ModelDelta& delta,
                                      absl::Time now) {
-  const int64_t version = global_.version();
-  if (delta.base_version() > version) {
-    return {false, absl::StrCat("based on v", delta.base_version(),
-                                ", newer than the global v", version)};
-  }
-  if (options_.max_staleness > 0 &&
-      version - delta.base_version() > options_.max_staleness) {
-    return {false, absl::StrCat("stale: based on v", delta.base_version(),
-                                ", global is v", version, ", at most ",
-                                options_.max_staleness, " versions behind")};
-  }
-  buffer_.push_back({delta, now});
-  return {true, ""};
+  return Buffer(delta, now, global().version());
 }
 
 absl::StatusOr<bool> ScheduledAggregation::Advance(absl::Time now) {
   bool aggregated = false;
   const std::vector<absl::Time>& s = options_.schedule;
+  std::vector<BufferedUpdate>& buffered = buffer();
   while (next_ < s.size() && s[next_] <= now) {
     const absl::Time at = s[next_++];
-    // The updates that had arrived by `at`, in arrival order.
+    // The updates that had arrived by `at` go first, in arrival order.
     auto late = std::stable_partition(
-        buffer_.begin(), buffer_.end(),
+        buffered.begin(), buffered.end(),
         [at](const BufferedUpdate& u) { return u.arrived <= at; });
-    if (late == buffer_.begin()) continue;  // nothing to aggregate
-    std::vector<BufferedUpdate> batch(std::make_move_iterator(buffer_.begin()),
-                                      std::make_move_iterator(late));
-    buffer_.erase(buffer_.begin(), late);
-    ORBITFL_RETURN_IF_ERROR(AggregateBuffered(
-        batch, options_.staleness_exponent, *optimizer_, global_, applied_));
-    updates_applied_ += static_cast<int64_t>(batch.size());
+    if (late == buffered.begin()) continue;  // nothing to aggregate
+    ORBITFL_RETURN_IF_ERROR(
+        AggregateFirst(static_cast<size_t>(late - buffered.begin())));
     aggregated = true;
   }
   return aggregated;
-}
-
-std::vector<AppliedUpdate> ScheduledAggregation::TakeApplied() {
-  std::vector<AppliedUpdate> out;
-  out.swap(applied_);
-  return out;
 }
 
 }  // namespace orbitfl::aggregator

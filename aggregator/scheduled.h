@@ -35,7 +35,7 @@ struct ScheduledAggregationOptions {
   ServerOptimizerOptions server_optimizer;
 };
 
-class ScheduledAggregation final : public Strategy {
+class ScheduledAggregation final : public BufferedStrategy {
  public:
   // InvalidArgument for an empty or unsorted schedule, or naming
   // federation.staleness_exponent, federation.max_staleness or a server
@@ -49,29 +49,19 @@ class ScheduledAggregation final : public Strategy {
   Decision Offer(const proto::ModelDelta& delta, absl::Time now) override;
   // Runs every scheduled instant <= now not run yet.
   absl::StatusOr<bool> Advance(absl::Time now) override;
-  const proto::Model& global() const override { return global_; }
-  int64_t updates_applied() const override { return updates_applied_; }
-  int64_t min_base_version() const override;
   // The next scheduled instant, or InfiniteFuture after the last.
   absl::Time next_deadline() const override;
-  std::vector<AppliedUpdate> TakeApplied() override;
-
-  int buffered() const { return static_cast<int>(buffer_.size()); }
 
  private:
   ScheduledAggregation(const ScheduledAggregationOptions& options,
                        std::unique_ptr<ServerOptimizer> optimizer)
-      : options_(options), optimizer_(std::move(optimizer)) {}
+      : BufferedStrategy(options.staleness_exponent, options.max_staleness,
+                         std::move(optimizer)),
+        options_(options) {}
 
   ScheduledAggregationOptions options_;
-  std::unique_ptr<ServerOptimizer> optimizer_;
-  proto::Model global_;
   // Index of the next instant of options_.schedule to run.
   size_t next_ = 0;
-  // Accepted updates in arrival order.
-  std::vector<BufferedUpdate> buffer_;
-  int64_t updates_applied_ = 0;
-  std::vector<AppliedUpdate> applied_;
 };
 
 }  // namespace orbitfl::aggregator

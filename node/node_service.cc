@@ -1,6 +1,7 @@
 #include "node/node_service.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,96 @@
 #include "proto/grpc_status.h"
 
 namespace orbitfl::node {
+namespace {
+
+// Streams bytes [begin, end) of `bytes` through `writer` in chunks of at
+// most `chunk_bytes`, each a copy of `chunk` with its offset, data and
+// CRC32C set, until done or the stream breaks; returns how it finished.
+template <typename Chunk>
+grpc::Status WriteChunks(grpc::ClientWriter<Chunk>& writer, Chunk chunk,
+                         const std::string& bytes, int64_t begin, int64_t end,
+                         int chunk_bytes) {
+  for (int64_t at = begin; at < end; at += chunk_bytes) {
+    chunk.set_offset(at);
+    chunk.set_data(bytes.substr(at, std::min<int64_t>(chunk_bytes, end - at)));
+    chunk.set_crc32c(proto::Crc32c(chunk.data()));
+    if (!writer.Write(chunk)) break;
+  }
+  writer.WritesDone();
+  return writer.Finish();
+}
+
+// A hand-over read whole from a client stream of chunks (UpdateChunk or
+// ModelChunk).
+template <typename Chunk>
+struct HandOver {
+  // The first chunk without its data: what the stream carries.
+  Chunk first;
+  // The data, in order.
+  std::string bytes;
+  // The size the first chunk announced; -1 while no chunk has arrived.
+  int64_t total = -1;
+
+  bool whole() const {
+    return total >= 0 && static_cast<int64_t>(bytes.size()) == total;
+  }
+};
+
+// How errors name a stream, and what else its chunks must repeat.
+std::string StreamName(const proto::UpdateChunk& first) {
+  return absl::StrCat("relay of ", first.transfer_id());
+}
+bool SameStream(const proto::UpdateChunk& first,
+                const proto::UpdateChunk& chunk) {
+  return chunk.transfer_id() == first.transfer_id();
+}
+std::string StreamName(const proto::ModelChunk& first) {
+  return absl::StrCat("model for ", first.holder());
+}
+bool SameStream(const proto::ModelChunk&, const proto::ModelChunk&) {
+  return true;
+}
+
+// Reads the whole stream into `in`. Every chunk must name the first one's
+// holder (and stream) and total, continue at the next byte, stay within the
+// total and match its CRC32C; after the first that does not, the rest of
+// the stream is drained and the error returned.
+template <typename Chunk>
+grpc::Status ReadHandOver(grpc::ServerReader<Chunk>* reader,
+                          HandOver<Chunk>& in) {
+  Chunk chunk;
+  grpc::Status error = grpc::Status::OK;
+  while (reader->Read(&chunk)) {
+    if (!error.ok()) continue;  // drain the stream
+    if (in.total < 0) {
+      in.first = chunk;
+      in.first.clear_data();
+      in.total = chunk.total_bytes();
+    }
+    if (chunk.holder() != in.first.holder() || !SameStream(in.first, chunk) ||
+        chunk.total_bytes() != in.total ||
+        chunk.offset() != static_cast<int64_t>(in.bytes.size()) ||
+        static_cast<int64_t>(in.bytes.size() + chunk.data().size()) >
+            in.total) {
+      error = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                           absl::StrCat(StreamName(in.first),
+                                        ": chunk at offset ", chunk.offset(),
+                                        " does not continue the stream"));
+      continue;
+    }
+    if (proto::Crc32c(chunk.data()) != chunk.crc32c()) {
+      error = grpc::Status(grpc::StatusCode::DATA_LOSS,
+                           absl::StrCat(StreamName(in.first),
+                                        ": CRC32C mismatch at offset ",
+                                        chunk.offset()));
+      continue;
+    }
+    in.bytes += chunk.data();
+  }
+  return error;
+}
+
+}  // namespace
 
 NodeService::NodeService(std::shared_ptr<grpc::Channel> aggregator,
                          int chunk_bytes)
@@ -29,6 +120,18 @@ grpc::Status NodeService::Find(const std::string& name, Satellite** out) {
                                      "\" is not hosted by this node"));
   }
   *out = it->second.get();
+  return grpc::Status::OK;
+}
+
+grpc::Status NodeService::FindWithPeers(const std::string& name,
+                                        Satellite** out,
+                                        proto::SatelliteNode::Stub** peers) {
+  if (grpc::Status s = Find(name, out); !s.ok()) return s;
+  if (peers_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "no channel to peer satellites (SetPeerChannel)");
+  }
+  *peers = peers_.get();
   return grpc::Status::OK;
 }
 
@@ -56,15 +159,7 @@ grpc::Status NodeService::Upload(const std::string& bytes, int64_t begin,
   chunk.set_satellite(origin);
   chunk.set_base_version(base_version);
   chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
-  for (int64_t at = begin; at < end; at += chunk_bytes_) {
-    const int64_t n = std::min<int64_t>(chunk_bytes_, end - at);
-    chunk.set_offset(at);
-    chunk.set_data(bytes.substr(at, n));
-    chunk.set_crc32c(proto::Crc32c(chunk.data()));
-    if (!writer->Write(chunk)) break;
-  }
-  writer->WritesDone();
-  return writer->Finish();
+  return WriteChunks(*writer, chunk, bytes, begin, end, chunk_bytes_);
 }
 
 grpc::Status NodeService::SendUpdate(grpc::ServerContext* context,
@@ -209,12 +304,10 @@ grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
   {
     absl::MutexLock lock(&mu_);
     Satellite* sat = nullptr;
-    if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
-    if (peers_ == nullptr) {
-      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                          "no channel to peer satellites (SetPeerChannel)");
+    if (grpc::Status s = FindWithPeers(request->satellite(), &sat, &peers);
+        !s.ok()) {
+      return s;
     }
-    peers = peers_.get();
     if (request->transfer_id().empty()) {
       if (sat->update_bytes().empty() || sat->update_acked() > 0) {
         return grpc::Status(
@@ -254,14 +347,9 @@ grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
   chunk.set_holder(request->peer());
   chunk.set_hops(hops + 1);
   const int64_t total = static_cast<int64_t>(bytes.size());
-  for (int64_t at = 0; at < total; at += chunk_bytes_) {
-    chunk.set_offset(at);
-    chunk.set_data(bytes.substr(at, std::min<int64_t>(chunk_bytes_, total - at)));
-    chunk.set_crc32c(proto::Crc32c(chunk.data()));
-    if (!writer->Write(chunk)) break;
-  }
-  writer->WritesDone();
-  if (grpc::Status s = writer->Finish(); !s.ok()) return s;
+  const grpc::Status sent =
+      WriteChunks(*writer, chunk, bytes, 0, total, chunk_bytes_);
+  if (!sent.ok()) return sent;
   reply->set_complete(ack.complete());
   reply->set_bytes_moved(ack.acked_bytes());
   reply->set_remaining_bytes(total - ack.acked_bytes());
@@ -283,44 +371,13 @@ grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
 grpc::Status NodeService::AcceptRelay(
     grpc::ServerContext* context, grpc::ServerReader<proto::UpdateChunk>* reader,
     proto::UploadAck* reply) {
-  proto::UpdateChunk chunk;
-  std::string holder, transfer_id, origin, bytes;
-  int64_t base_version = 0, total = -1;
-  int hops = 0;
-  grpc::Status error = grpc::Status::OK;
-  while (reader->Read(&chunk)) {
-    if (!error.ok()) continue;  // drain the stream
-    if (total < 0) {
-      holder = chunk.holder();
-      transfer_id = chunk.transfer_id();
-      origin = chunk.satellite();
-      base_version = chunk.base_version();
-      total = chunk.total_bytes();
-      hops = chunk.hops();
-    }
-    if (chunk.holder() != holder || chunk.transfer_id() != transfer_id ||
-        chunk.total_bytes() != total ||
-        chunk.offset() != static_cast<int64_t>(bytes.size()) ||
-        static_cast<int64_t>(bytes.size() + chunk.data().size()) > total) {
-      error = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                           absl::StrCat("relay of ", transfer_id,
-                                        ": chunk at offset ", chunk.offset(),
-                                        " does not continue the stream"));
-      continue;
-    }
-    if (proto::Crc32c(chunk.data()) != chunk.crc32c()) {
-      error = grpc::Status(grpc::StatusCode::DATA_LOSS,
-                           absl::StrCat("relay of ", transfer_id,
-                                        ": CRC32C mismatch at offset ",
-                                        chunk.offset()));
-      continue;
-    }
-    bytes += chunk.data();
-  }
-  if (!error.ok()) return error;
+  HandOver<proto::UpdateChunk> in;
+  if (grpc::Status s = ReadHandOver(reader, in); !s.ok()) return s;
+  const std::string& holder = in.first.holder();
+  const std::string& transfer_id = in.first.transfer_id();
   reply->set_transfer_id(transfer_id);
-  reply->set_acked_bytes(static_cast<int64_t>(bytes.size()));
-  reply->set_complete(total >= 0 && static_cast<int64_t>(bytes.size()) == total);
+  reply->set_acked_bytes(static_cast<int64_t>(in.bytes.size()));
+  reply->set_complete(in.whole());
   if (!reply->complete()) {
     reply->set_acked_bytes(0);  // a partial hand-over is discarded
     return grpc::Status::OK;
@@ -331,11 +388,11 @@ grpc::Status NodeService::AcceptRelay(
   auto& held = relayed_[holder];
   const bool fresh = held.count(transfer_id) == 0;
   Relayed& r = held[transfer_id];
-  r.origin = origin;
-  r.base_version = base_version;
-  r.bytes = std::move(bytes);
+  r.origin = in.first.satellite();
+  r.base_version = in.first.base_version();
+  r.bytes = std::move(in.bytes);
   r.forwarded = 0;
-  r.hops = hops;
+  r.hops = in.first.hops();
   if (fresh) relay_order_[holder].push_back(transfer_id);
   return grpc::Status::OK;
 }
@@ -349,12 +406,10 @@ grpc::Status NodeService::ShareModel(grpc::ServerContext* context,
   {
     absl::MutexLock lock(&mu_);
     Satellite* sat = nullptr;
-    if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
-    if (peers_ == nullptr) {
-      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                          "no channel to peer satellites (SetPeerChannel)");
+    if (grpc::Status s = FindWithPeers(request->satellite(), &sat, &peers);
+        !s.ok()) {
+      return s;
     }
-    peers = peers_.get();
     bytes = sat->ModelBytes();
     version = sat->model_version();
     if (bytes.empty()) {
@@ -371,14 +426,9 @@ grpc::Status NodeService::ShareModel(grpc::ServerContext* context,
   chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
   chunk.set_holder(request->peer());
   const int64_t total = static_cast<int64_t>(bytes.size());
-  for (int64_t at = 0; at < total; at += chunk_bytes_) {
-    chunk.set_offset(at);
-    chunk.set_data(bytes.substr(at, std::min<int64_t>(chunk_bytes_, total - at)));
-    chunk.set_crc32c(proto::Crc32c(chunk.data()));
-    if (!writer->Write(chunk)) break;
-  }
-  writer->WritesDone();
-  if (grpc::Status s = writer->Finish(); !s.ok()) return s;
+  const grpc::Status sent =
+      WriteChunks(*writer, chunk, bytes, 0, total, chunk_bytes_);
+  if (!sent.ok()) return sent;
   reply->set_bytes_moved(ack.acked_bytes());
   reply->set_complete(ack.complete());
   reply->set_accepted(ack.accepted());
@@ -390,43 +440,16 @@ grpc::Status NodeService::ShareModel(grpc::ServerContext* context,
 grpc::Status NodeService::AcceptModel(
     grpc::ServerContext* context, grpc::ServerReader<proto::ModelChunk>* reader,
     proto::UploadAck* reply) {
-  proto::ModelChunk chunk;
-  std::string holder, bytes;
-  int64_t total = -1;
-  grpc::Status error = grpc::Status::OK;
-  while (reader->Read(&chunk)) {
-    if (!error.ok()) continue;  // drain the stream
-    if (total < 0) {
-      holder = chunk.holder();
-      total = chunk.total_bytes();
-    }
-    if (chunk.holder() != holder || chunk.total_bytes() != total ||
-        chunk.offset() != static_cast<int64_t>(bytes.size()) ||
-        static_cast<int64_t>(bytes.size() + chunk.data().size()) > total) {
-      error = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                           absl::StrCat("model for ", holder, ": chunk at offset ",
-                                        chunk.offset(),
-                                        " does not continue the stream"));
-      continue;
-    }
-    if (proto::Crc32c(chunk.data()) != chunk.crc32c()) {
-      error = grpc::Status(grpc::StatusCode::DATA_LOSS,
-                           absl::StrCat("model for ", holder,
-                                        ": CRC32C mismatch at offset ",
-                                        chunk.offset()));
-      continue;
-    }
-    bytes += chunk.data();
-  }
-  if (!error.ok()) return error;
-  const bool whole = total >= 0 && static_cast<int64_t>(bytes.size()) == total;
-  reply->set_acked_bytes(whole ? total : 0);  // a partial model is dropped
+  HandOver<proto::ModelChunk> in;
+  if (grpc::Status s = ReadHandOver(reader, in); !s.ok()) return s;
+  const bool whole = in.whole();
+  reply->set_acked_bytes(whole ? in.total : 0);  // a partial model is dropped
   reply->set_complete(whole);
   if (!whole) return grpc::Status::OK;
   absl::MutexLock lock(&mu_);
   Satellite* sat = nullptr;
-  if (grpc::Status s = Find(holder, &sat); !s.ok()) return s;
-  absl::StatusOr<bool> installed = sat->InstallModel(bytes);
+  if (grpc::Status s = Find(in.first.holder(), &sat); !s.ok()) return s;
+  absl::StatusOr<bool> installed = sat->InstallModel(in.bytes);
   if (!installed.ok()) return proto::ToGrpcStatus(installed.status());
   reply->set_accepted(*installed);
   return grpc::Status::OK;

@@ -76,6 +76,11 @@ class NodeService final : public proto::SatelliteNode::Service {
   // NOT_FOUND naming the satellite when it is not hosted here.
   grpc::Status Find(const std::string& name, Satellite** out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Find, and the stub to the peers; FAILED_PRECONDITION without a peer
+  // channel.
+  grpc::Status FindWithPeers(const std::string& name, Satellite** out,
+                             proto::SatelliteNode::Stub** peers)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::unique_ptr<proto::Aggregator::Stub> aggregator_;
   const int chunk_bytes_;

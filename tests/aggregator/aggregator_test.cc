@@ -16,12 +16,11 @@ namespace orbitfl::aggregator {
 namespace {
 
 using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::kStart;
 using ::orbitfl::testing::StatusIs;
 using ::orbitfl::testing::TinyDelta;
 using ::orbitfl::testing::TinyModel;
 using ::testing::HasSubstr;
-
-const absl::Time kStart = absl::FromUnixSeconds(1774000000);
 
 std::unique_ptr<Aggregator> Make(int expected) {
   FedAvgOptions f;

@@ -13,6 +13,7 @@ namespace orbitfl::aggregator {
 namespace {
 
 using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::kStart;
 using ::orbitfl::testing::StatusIs;
 using ::orbitfl::testing::TinyDelta;
 using ::orbitfl::testing::TinyModel;
@@ -21,7 +22,6 @@ using ::testing::ElementsAre;
 using ::testing::FieldsAre;
 using ::testing::FloatEq;
 
-const absl::Time kStart = absl::FromUnixSeconds(1774000000);
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Records what it is offered; accepts unless told otherwise.

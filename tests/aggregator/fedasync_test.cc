@@ -12,6 +12,7 @@ namespace orbitfl::aggregator {
 namespace {
 
 using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::kStart;
 using ::orbitfl::testing::StatusIs;
 using ::orbitfl::testing::TinyDelta;
 using ::orbitfl::testing::TinyModel;
@@ -19,10 +20,8 @@ using ::testing::DoubleEq;
 using ::testing::ElementsAre;
 using ::testing::FieldsAre;
 using ::testing::FloatNear;
-using ::testing::IsEmpty;
 using ::testing::HasSubstr;
-
-const absl::Time kStart = absl::FromUnixSeconds(1774000000);
+using ::testing::IsEmpty;
 
 std::unique_ptr<FedAsync> Make(double alpha, double exponent,
                                int64_t max_staleness = 0) {

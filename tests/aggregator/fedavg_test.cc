@@ -10,6 +10,7 @@ namespace orbitfl::aggregator {
 namespace {
 
 using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::kStart;
 using ::orbitfl::testing::StatusIs;
 using ::orbitfl::testing::TinyDelta;
 using ::orbitfl::testing::TinyModel;
@@ -17,10 +18,8 @@ using ::testing::DoubleEq;
 using ::testing::ElementsAre;
 using ::testing::FieldsAre;
 using ::testing::FloatEq;
-using ::testing::IsEmpty;
 using ::testing::HasSubstr;
-
-const absl::Time kStart = absl::FromUnixSeconds(1774000000);
+using ::testing::IsEmpty;
 
 std::unique_ptr<FedAvg> Make(int expected, int min_participants = 1) {
   FedAvgOptions o;

@@ -12,17 +12,17 @@ namespace orbitfl::aggregator {
 namespace {
 
 using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::kStart;
 using ::orbitfl::testing::StatusIs;
 using ::orbitfl::testing::TinyDelta;
 using ::orbitfl::testing::TinyModel;
+using ::orbitfl::testing::W;
 using ::testing::DoubleEq;
 using ::testing::ElementsAre;
 using ::testing::FieldsAre;
 using ::testing::FloatNear;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-const absl::Time kStart = absl::FromUnixSeconds(1774000000);
 
 std::unique_ptr<FedBuff> Make(FedBuffOptions o) {
   auto f = FedBuff::Create(o);
@@ -36,10 +36,6 @@ FedBuffOptions Options(int k, double exponent) {
   o.buffer_size = k;
   o.staleness_exponent = exponent;
   return o;
-}
-
-std::vector<float> W(const Strategy& s) {
-  return proto::ToFloats(s.global().tensors(0));
 }
 
 TEST(FedBuffTest, AggregatesEveryKUpdatesWithStalenessWeightsHandComputed) {

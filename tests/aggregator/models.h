@@ -6,10 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
+#include "aggregator/strategy.h"
 #include "proto/tensor.pb.h"
 #include "proto/tensor_util.h"
 
 namespace orbitfl::testing {
+
+// When every case starts (2026-03-20).
+inline constexpr absl::Time kStart = absl::FromUnixSeconds(1774000000);
 
 // One tensor "w" of the given values, shape {n}.
 inline proto::Model TinyModel(const std::vector<float>& w, int64_t version) {
@@ -34,6 +39,11 @@ inline proto::ModelDelta TinyDelta(const std::string& satellite,
   t->add_shape(static_cast<int64_t>(d.size()));
   proto::SetFloats(d, t);
   return delta;
+}
+
+// The values of the global model's tensor "w" (a TinyModel's).
+inline std::vector<float> W(const aggregator::Strategy& s) {
+  return proto::ToFloats(s.global().tensors(0));
 }
 
 }  // namespace orbitfl::testing

@@ -10,17 +10,17 @@ namespace orbitfl::aggregator {
 namespace {
 
 using ::orbitfl::testing::IsOk;
+using ::orbitfl::testing::kStart;
 using ::orbitfl::testing::StatusIs;
 using ::orbitfl::testing::TinyDelta;
 using ::orbitfl::testing::TinyModel;
+using ::orbitfl::testing::W;
 using ::testing::DoubleEq;
 using ::testing::ElementsAre;
 using ::testing::FieldsAre;
 using ::testing::FloatNear;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-const absl::Time kStart = absl::FromUnixSeconds(1774000000);
 
 absl::Time At(absl::Duration d) { return kStart + d; }
 
@@ -35,10 +35,6 @@ std::unique_ptr<ScheduledAggregation> Make(
   EXPECT_THAT(s, IsOk());
   (*s)->Start(TinyModel({1.0f, 2.0f}, 0), kStart);
   return std::move(s).value();
-}
-
-std::vector<float> W(const Strategy& s) {
-  return proto::ToFloats(s.global().tensors(0));
 }
 
 TEST(ScheduledAggregationTest, AggregatesOnlyAtScheduledInstantsHandComputed) {

@@ -13,10 +13,9 @@
 namespace orbitfl::aggregator {
 namespace {
 
+using ::orbitfl::testing::kStart;
 using ::orbitfl::testing::TinyDelta;
 using ::orbitfl::testing::TinyModel;
-
-const absl::Time kStart = absl::FromUnixSeconds(1774000000);
 
 class ServiceTest : public ::testing::Test {
  protected:

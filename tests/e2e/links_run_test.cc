@@ -3,13 +3,12 @@
 // command line (--tle, --stations), each checked against the run's own
 // contact plan.
 
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -22,48 +21,20 @@
 #include "sim/scenario.h"
 #include "sim/scenario_commands.h"
 #include "sim/time_format.h"
+#include "tests/e2e/run_files.h"
 #include "tests/status_matchers.h"
 
 namespace orbitfl::sim {
 namespace {
 
+using ::orbitfl::sim::testing::Field;
+using ::orbitfl::sim::testing::Lines;
+using ::orbitfl::sim::testing::ReadRunFile;
+using ::orbitfl::sim::testing::Tmp;
+using ::orbitfl::sim::testing::Utc;
 using ::orbitfl::testing::IsOk;
 
 constexpr char kScenario[] = "experiments/scenarios/tiny.textproto";
-
-// The value of "key" in one flat JSON line (string or number, unquoted).
-std::string Field(const std::string& line, const std::string& key) {
-  const std::string tag = "\"" + key + "\":";
-  const size_t at = line.find(tag);
-  if (at == std::string::npos) return "";
-  size_t begin = at + tag.size();
-  if (line[begin] == '"') {
-    ++begin;
-    return line.substr(begin, line.find('"', begin) - begin);
-  }
-  const size_t end = line.find_first_of(",}", begin);
-  return line.substr(begin, end - begin);
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
-}
-
-absl::Time Utc(const std::string& s) {
-  auto t = ParseUtc(s);
-  EXPECT_TRUE(t.ok()) << s;
-  return t.ok() ? *t : absl::InfinitePast();
-}
-
-std::string Tmp(const std::string& name) {
-  return std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
-}
-
-std::string Read(const std::string& path) {
-  auto text = Env::Default()->ReadFile(path);
-  EXPECT_THAT(text, IsOk()) << path;
-  return text.ok() ? *text : "";
-}
 
 proto::Scenario Tiny() {
   auto scenario = LoadScenario(kScenario, Env::Default());
@@ -79,7 +50,7 @@ struct Transfer {
 
 std::vector<Transfer> Transfers(const std::string& dir) {
   std::vector<Transfer> out;
-  for (const std::string& line : Lines(Read(dir + "/events.jsonl"))) {
+  for (const std::string& line : Lines(ReadRunFile(dir + "/events.jsonl"))) {
     if (Field(line, "event") != "transfer") continue;
     Transfer t{Field(line, "a"), Field(line, "b"), Field(line, "payload"),
                Utc(Field(line, "start_utc")), Utc(Field(line, "end_utc"))};
@@ -95,7 +66,8 @@ void ExpectTransfersInsideWindows(const std::string& dir) {
   std::multimap<std::pair<std::string, std::string>,
                 std::pair<absl::Time, absl::Time>>
       windows;
-  const std::vector<std::string> contacts = Lines(Read(dir + "/contacts.csv"));
+  const std::vector<std::string> contacts =
+      Lines(ReadRunFile(dir + "/contacts.csv"));
   for (size_t i = 1; i < contacts.size(); ++i) {
     std::vector<std::string> f = absl::StrSplit(contacts[i], ',');
     ASSERT_EQ(f.size(), 8u) << contacts[i];
@@ -181,22 +153,24 @@ TEST(LinksRunTest, LostPassesCarryNothing) {
   ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary all_lost, RunEmbedded(s, options));
   EXPECT_EQ(all_lost.transfers, 0);
   EXPECT_EQ(all_lost.model_version, 0);
-  EXPECT_EQ(Field(Read(options.out_dir + "/summary.json"), "passes_lost"),
-            std::to_string(all_lost.contacts));
+  EXPECT_EQ(
+      Field(ReadRunFile(options.out_dir + "/summary.json"), "passes_lost"),
+      std::to_string(all_lost.contacts));
 
   s.mutable_link()->set_pass_outage_probability(0.5);
   options.out_dir = Tmp("outage_half");
   ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary half, RunEmbedded(s, options));
   int64_t lost = 0;
   ASSERT_TRUE(absl::SimpleAtoi(
-      Field(Read(options.out_dir + "/summary.json"), "passes_lost"), &lost));
+      Field(ReadRunFile(options.out_dir + "/summary.json"), "passes_lost"),
+      &lost));
   EXPECT_GT(lost, 0);
   EXPECT_LT(lost, half.contacts);
   // The lost passes are the seed's: a second run loses the same ones.
   options.out_dir = Tmp("outage_half_again");
   ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary again, RunEmbedded(s, options));
-  EXPECT_EQ(Read(Tmp("outage_half") + "/events.jsonl"),
-            Read(options.out_dir + "/events.jsonl"));
+  EXPECT_EQ(ReadRunFile(Tmp("outage_half") + "/events.jsonl"),
+            ReadRunFile(options.out_dir + "/events.jsonl"));
 }
 
 TEST(LinksRunTest, DeliveriesPayLightTimeAndBackhaul) {
@@ -211,7 +185,8 @@ TEST(LinksRunTest, DeliveriesPayLightTimeAndBackhaul) {
   // backhaul, in whole milliseconds.
   std::map<std::string, absl::Time> last_update_end;
   int received = 0;
-  for (const std::string& line : Lines(Read(options.out_dir + "/events.jsonl"))) {
+  for (const std::string& line :
+       Lines(ReadRunFile(options.out_dir + "/events.jsonl"))) {
     const std::string event = Field(line, "event");
     if (event == "transfer" && Field(line, "payload") == "update") {
       last_update_end[Field(line, "a")] = Utc(Field(line, "end_utc"));
@@ -259,8 +234,9 @@ TEST(LinksRunTest, TleAndStationsFromTheCommandLineReplaceTheScenarios) {
   RunOptions options;
   options.out_dir = Tmp("cli");
   ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary summary, RunEmbedded(s, options));
-  EXPECT_EQ(Field(Read(options.out_dir + "/summary.json"), "satellites"), "8");
-  const std::string contacts = Read(options.out_dir + "/contacts.csv");
+  EXPECT_EQ(Field(ReadRunFile(options.out_dir + "/summary.json"), "satellites"),
+            "8");
+  const std::string contacts = ReadRunFile(options.out_dir + "/contacts.csv");
   EXPECT_NE(contacts.find(",cli-00-00,Kiruna,"), std::string::npos);
   EXPECT_EQ(contacts.find("Svalbard"), std::string::npos);
   ExpectTransfersInsideWindows(options.out_dir);
@@ -290,9 +266,12 @@ TEST(LinksRunTest, RunFilesReportStalenessParticipationAndLinkUse) {
   }
   for (const char* file : {"metrics.csv", "updates.csv", "links.csv",
                            "participation.csv", "events.jsonl"}) {
-    EXPECT_EQ(Read(dirs[0] + "/" + file), Read(dirs[1] + "/" + file)) << file;
+    EXPECT_EQ(ReadRunFile(dirs[0] + "/" + file),
+              ReadRunFile(dirs[1] + "/" + file))
+        << file;
   }
-  const std::vector<std::string> updates = Lines(Read(dirs[0] + "/updates.csv"));
+  const std::vector<std::string> updates =
+      Lines(ReadRunFile(dirs[0] + "/updates.csv"));
   ASSERT_GT(updates.size(), 2u);
   EXPECT_EQ(updates[0],
             "utc,satellite,base_version,model_version,staleness,weight,hops");
@@ -309,7 +288,7 @@ TEST(LinksRunTest, RunFilesReportStalenessParticipationAndLinkUse) {
     ++applied;
   }
   const std::vector<std::string> participation =
-      Lines(Read(dirs[0] + "/participation.csv"));
+      Lines(ReadRunFile(dirs[0] + "/participation.csv"));
   ASSERT_EQ(participation.size(), 5u);  // header + 4 satellites
   int64_t applied_sum = 0;
   for (size_t i = 1; i < participation.size(); ++i) {
@@ -319,7 +298,8 @@ TEST(LinksRunTest, RunFilesReportStalenessParticipationAndLinkUse) {
     applied_sum += n;
   }
   EXPECT_EQ(applied_sum, applied);
-  const std::vector<std::string> links = Lines(Read(dirs[0] + "/links.csv"));
+  const std::vector<std::string> links =
+      Lines(ReadRunFile(dirs[0] + "/links.csv"));
   ASSERT_EQ(links.size(), 4u);
   EXPECT_EQ(links[0], "kind,windows,open_s,busy_s,bytes,utilisation");
   for (size_t i = 1; i <= 2; ++i) {  // downlink, uplink
@@ -332,7 +312,7 @@ TEST(LinksRunTest, RunFilesReportStalenessParticipationAndLinkUse) {
     EXPECT_LE(busy, open) << links[i];
     EXPECT_NEAR(use, busy / open, 1e-6);
   }
-  const std::string summary = Read(dirs[0] + "/summary.json");
+  const std::string summary = ReadRunFile(dirs[0] + "/summary.json");
   for (const char* key : {"strategy", "mean_staleness", "idle_fraction",
                           "target_accuracy", "passes_lost"}) {
     EXPECT_FALSE(Field(summary, key).empty()) << key;
@@ -387,7 +367,7 @@ TEST(LinksRunTest, RelayedUpdatesFollowTheEarliestArrivalRoute) {
   }
 
   const std::vector<std::string> events =
-      Lines(Read(options.out_dir + "/events.jsonl"));
+      Lines(ReadRunFile(options.out_dir + "/events.jsonl"));
   int routes = 0, relayed_received = 0;
   for (size_t i = 0; i < events.size(); ++i) {
     const std::string& line = events[i];
@@ -454,12 +434,14 @@ TEST(LinksRunTest, RelayedUpdatesFollowTheEarliestArrivalRoute) {
   EXPECT_GT(trained_on_shared, 0);
   // updates.csv counts the hops of relayed updates.
   int relayed_applied = 0;
-  for (const std::string& row : Lines(Read(options.out_dir + "/updates.csv"))) {
+  for (const std::string& row :
+       Lines(ReadRunFile(options.out_dir + "/updates.csv"))) {
     relayed_applied += absl::EndsWith(row, ",1") || absl::EndsWith(row, ",2");
   }
   EXPECT_GT(relayed_applied, 0);
   // links.csv accounts for the inter-satellite bytes.
-  const std::vector<std::string> links = Lines(Read(options.out_dir + "/links.csv"));
+  const std::vector<std::string> links =
+      Lines(ReadRunFile(options.out_dir + "/links.csv"));
   ASSERT_EQ(links.size(), 4u);
   EXPECT_TRUE(absl::StartsWith(links[3], "isl,")) << links[3];
   EXPECT_FALSE(absl::EndsWith(links[3], ",0,0.000000")) << links[3];

@@ -2,7 +2,6 @@
 // checked for what makes it what it is (buffer sizes, the schedule, the
 // privacy budget), and that it learns.
 
-#include <cstdlib>
 #include <map>
 #include <set>
 #include <string>
@@ -18,27 +17,25 @@
 #include "sim/env.h"
 #include "sim/scenario.h"
 #include "sim/time_format.h"
+#include "tests/e2e/run_files.h"
 #include "tests/status_matchers.h"
 
 namespace orbitfl::sim {
 namespace {
 
+using ::orbitfl::sim::testing::Lines;
+using ::orbitfl::sim::testing::ReadRunFile;
+using ::orbitfl::sim::testing::Tmp;
 using ::orbitfl::testing::IsOk;
 
 constexpr char kScenario[] = "experiments/scenarios/tiny.textproto";
 
+// The rows of a CSV run file after its header, split at commas.
 std::vector<std::vector<std::string>> Rows(const std::string& path) {
-  auto text = Env::Default()->ReadFile(path);
-  EXPECT_THAT(text, IsOk()) << path;
+  const std::vector<std::string> lines = Lines(ReadRunFile(path));
   std::vector<std::vector<std::string>> rows;
-  if (!text.ok()) return rows;
-  bool header = true;
-  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    rows.push_back(absl::StrSplit(line, ','));
+  for (size_t i = 1; i < lines.size(); ++i) {
+    rows.push_back(absl::StrSplit(lines[i], ','));
   }
   return rows;
 }
@@ -71,7 +68,7 @@ Outcome RunWith(const std::string& name, const std::string& federation,
   s.MergeFrom(more);
   EXPECT_THAT(FinalizeScenario(s, name), IsOk());
   RunOptions options;
-  options.out_dir = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+  options.out_dir = Tmp(name);
   auto summary = RunEmbedded(s, options);
   EXPECT_THAT(summary, IsOk()) << name;
   return {summary.ok() ? *summary : RunSummary(), options.out_dir};

@@ -2,7 +2,6 @@
 // LibTorch training on board, gRPC services, FedAvg), then the run
 // directory checked against the physics of its own contact plan.
 
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -15,39 +14,20 @@
 #include "sim/embedded_run.h"
 #include "sim/env.h"
 #include "sim/scenario.h"
-#include "sim/time_format.h"
+#include "tests/e2e/run_files.h"
 #include "tests/status_matchers.h"
 
 namespace orbitfl::sim {
 namespace {
 
+using ::orbitfl::sim::testing::Field;
+using ::orbitfl::sim::testing::Lines;
+using ::orbitfl::sim::testing::ReadRunFile;
+using ::orbitfl::sim::testing::Tmp;
+using ::orbitfl::sim::testing::Utc;
 using ::orbitfl::testing::IsOk;
 
 constexpr char kScenario[] = "experiments/scenarios/tiny.textproto";
-
-// The value of "key" in one flat JSON line (string or number, unquoted).
-std::string Field(const std::string& line, const std::string& key) {
-  const std::string tag = "\"" + key + "\":";
-  const size_t at = line.find(tag);
-  if (at == std::string::npos) return "";
-  size_t begin = at + tag.size();
-  if (line[begin] == '"') {
-    ++begin;
-    return line.substr(begin, line.find('"', begin) - begin);
-  }
-  const size_t end = line.find_first_of(",}", begin);
-  return line.substr(begin, end - begin);
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(text, '\n', absl::SkipEmpty());
-}
-
-absl::Time Utc(const std::string& s) {
-  auto t = ParseUtc(s);
-  EXPECT_TRUE(t.ok()) << s;
-  return t.ok() ? *t : absl::InfinitePast();
-}
 
 class TinyRunTest : public ::testing::Test {
  protected:
@@ -55,11 +35,10 @@ class TinyRunTest : public ::testing::Test {
     auto scenario = LoadScenario(kScenario, Env::Default());
     ASSERT_THAT(scenario, IsOk());
     scenario_ = new proto::Scenario(*scenario);
-    const std::string tmp = std::getenv("TEST_TMPDIR");
     // The second run trains on two threads: the files must not change.
     for (const char* name : {"first", "second"}) {
       RunOptions options;
-      options.out_dir = tmp + "/" + name;
+      options.out_dir = Tmp(name);
       options.threads = std::string(name) == "second" ? 2 : 1;
       auto summary = RunEmbedded(*scenario_, options);
       ASSERT_THAT(summary, IsOk());
@@ -70,9 +49,7 @@ class TinyRunTest : public ::testing::Test {
   static void TearDownTestSuite() { delete scenario_; }
 
   static std::string Read(const std::string& file, int run = 0) {
-    auto text = Env::Default()->ReadFile(dirs_[run] + "/" + file);
-    EXPECT_THAT(text, IsOk());
-    return text.ok() ? *text : "";
+    return ReadRunFile(dirs_[run] + "/" + file);
   }
 
   static proto::Scenario* scenario_;
@@ -179,7 +156,7 @@ TEST_F(TinyRunTest, FedAsyncMixesUpdatesAsTheyArriveAndLearns) {
   proto::Scenario async = *scenario_;
   async.mutable_federation()->set_strategy("fedasync");
   RunOptions options;
-  options.out_dir = std::string(std::getenv("TEST_TMPDIR")) + "/fedasync";
+  options.out_dir = Tmp("fedasync");
   ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary s, RunEmbedded(async, options));
   // One global version per applied update, none waiting for a round.
   EXPECT_GT(s.updates_applied, 0);
@@ -240,7 +217,7 @@ TEST_F(TinyRunTest, CompressedDeltasMoveFewerBytesAndStillLearn) {
   proto::Scenario int8 = *scenario_;
   int8.mutable_federation()->set_delta_codec("int8");
   RunOptions options;
-  options.out_dir = std::string(std::getenv("TEST_TMPDIR")) + "/int8";
+  options.out_dir = Tmp("int8");
   ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary s, RunEmbedded(int8, options));
   const RunSummary& fp32 = summaries_[0];
   ASSERT_GT(s.updates_applied, 0);

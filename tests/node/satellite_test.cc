@@ -3,6 +3,10 @@
 
 #include "node/satellite.h"
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "aggregator/aggregator.h"
 #include "aggregator/fedavg.h"
 #include "aggregator/service.h"
@@ -64,10 +68,59 @@ class SatelliteTest : public ::testing::Test {
     return o;
   }
 
+  // A FedAvg aggregator expecting `expected_participants` behind its
+  // service, and a NodeService hosting `satellites` whose peers are the
+  // node's own server, over in-process gRPC; stub_ calls the node.
+  void StartServices(int expected_participants,
+                     const std::vector<std::string>& satellites) {
+    aggregator::FedAvgOptions f;
+    f.expected_participants = expected_participants;
+    aggregator::AggregatorOptions a;
+    a.initial = *InitialModel(Options().trainer.spec, 3);
+    a.start = kEpoch;
+    auto agg =
+        aggregator::Aggregator::Create(a, *aggregator::FedAvg::Create(f));
+    ASSERT_THAT(agg, IsOk());
+    aggregator_ = std::move(agg).value();
+    aggregator_service_ =
+        std::make_unique<aggregator::AggregatorService>(aggregator_.get(), 256);
+    grpc::ServerBuilder agg_builder;
+    agg_builder.RegisterService(aggregator_service_.get());
+    aggregator_server_ = agg_builder.BuildAndStart();
+
+    node_ = std::make_unique<NodeService>(
+        aggregator_server_->InProcessChannel(grpc::ChannelArguments()), 256);
+    for (const std::string& name : satellites) {
+      SatelliteOptions o = Options();
+      o.name = name;
+      node_->Host(*Satellite::Create(o));
+    }
+    grpc::ServerBuilder node_builder;
+    node_builder.RegisterService(node_.get());
+    node_server_ = node_builder.BuildAndStart();
+    node_->SetPeerChannel(
+        node_server_->InProcessChannel(grpc::ChannelArguments()));
+    stub_ = proto::SatelliteNode::NewStub(
+        node_server_->InProcessChannel(grpc::ChannelArguments()));
+  }
+
+  void TearDown() override {
+    if (node_server_ != nullptr) node_server_->Shutdown();
+    if (aggregator_server_ != nullptr) aggregator_server_->Shutdown();
+  }
+
   std::unique_ptr<orbit::J2Propagator> orbit_;
   std::unique_ptr<world::LandCoverMap> map_;
   std::unique_ptr<world::CloudField> clouds_;
   std::unique_ptr<world::TileSynthesizer> tiles_;
+  // Set by StartServices. Each server is declared after the service it
+  // runs, so that it is destroyed first.
+  std::unique_ptr<aggregator::Aggregator> aggregator_;
+  std::unique_ptr<aggregator::AggregatorService> aggregator_service_;
+  std::unique_ptr<grpc::Server> aggregator_server_;
+  std::unique_ptr<NodeService> node_;
+  std::unique_ptr<grpc::Server> node_server_;
+  std::unique_ptr<proto::SatelliteNode::Stub> stub_;
 };
 
 TEST_F(SatelliteTest, CapturesOnlyInDaylightAtItsCadence) {
@@ -219,26 +272,7 @@ TEST_F(SatelliteTest, UpsetsCorruptTheModelUnlessScrubbed) {
 }
 
 TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
-  aggregator::FedAvgOptions f;
-  f.expected_participants = 1;
-  aggregator::AggregatorOptions a;
-  a.initial = *InitialModel(Options().trainer.spec, 3);
-  a.start = kEpoch;
-  auto agg = aggregator::Aggregator::Create(a, *aggregator::FedAvg::Create(f));
-  ASSERT_THAT(agg, IsOk());
-  aggregator::AggregatorService agg_service(agg->get(), 256);
-  grpc::ServerBuilder agg_builder;
-  agg_builder.RegisterService(&agg_service);
-  auto agg_server = agg_builder.BuildAndStart();
-
-  NodeService node(agg_server->InProcessChannel(grpc::ChannelArguments()),
-                   256);
-  node.Host(*Satellite::Create(Options()));
-  grpc::ServerBuilder node_builder;
-  node_builder.RegisterService(&node);
-  auto node_server = node_builder.BuildAndStart();
-  auto stub = proto::SatelliteNode::NewStub(
-      node_server->InProcessChannel(grpc::ChannelArguments()));
+  ASSERT_NO_FATAL_FAILURE(StartServices(1, {"sat-a"}));
 
   auto link = [&](bool upload, int64_t max_bytes) {
     grpc::ClientContext ctx;
@@ -246,8 +280,8 @@ TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
     req.set_satellite("sat-a");
     req.set_max_bytes(max_bytes);
     proto::LinkReply reply;
-    grpc::Status s = upload ? stub->SendUpdate(&ctx, req, &reply)
-                            : stub->FetchModel(&ctx, req, &reply);
+    grpc::Status s = upload ? stub_->SendUpdate(&ctx, req, &reply)
+                            : stub_->FetchModel(&ctx, req, &reply);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return reply;
   };
@@ -264,7 +298,7 @@ TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
   train.set_satellite("sat-a");
   train.set_utc_ms(absl::ToUnixMillis(kEpoch + absl::Hours(2)));
   proto::TrainReply trained;
-  ASSERT_TRUE(stub->Train(&ctx, train, &trained).ok());
+  ASSERT_TRUE(stub_->Train(&ctx, train, &trained).ok());
   ASSERT_TRUE(trained.trained()) << trained.reason();
   EXPECT_EQ(trained.base_version(), 0);
   EXPECT_DOUBLE_EQ(trained.onboard_seconds(),
@@ -280,7 +314,7 @@ TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
   r = link(true, 0);
   EXPECT_TRUE(r.complete());
   EXPECT_TRUE(r.accepted());
-  auto tick = (*agg)->Tick(kEpoch + absl::Hours(2));
+  auto tick = aggregator_->Tick(kEpoch + absl::Hours(2));
   ASSERT_THAT(tick, IsOk());
   EXPECT_TRUE(tick->aggregated());
   EXPECT_EQ(tick->model_version(), 1);
@@ -290,52 +324,26 @@ TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
   proto::LinkRequest none;
   none.set_satellite("sat-a");
   proto::LinkReply reply;
-  EXPECT_EQ(stub->SendUpdate(&ctx2, none, &reply).error_code(),
+  EXPECT_EQ(stub_->SendUpdate(&ctx2, none, &reply).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   grpc::ClientContext ctx3;
   none.set_satellite("sat-zz");
-  EXPECT_EQ(stub->FetchModel(&ctx3, none, &reply).error_code(),
+  EXPECT_EQ(stub_->FetchModel(&ctx3, none, &reply).error_code(),
             grpc::StatusCode::NOT_FOUND);
-  node_server->Shutdown();
-  agg_server->Shutdown();
 }
 
 // Store and forward: sat-a hands its update whole to sat-b over an
 // inter-satellite link; sat-b holds it, lists it, hands it on to sat-c, and
 // sat-c's downlink delivers it to the aggregator as sat-a's own.
 TEST_F(SatelliteTest, RelayedUpdatesTravelWholeAndArriveAsTheirOrigins) {
-  aggregator::FedAvgOptions f;
-  f.expected_participants = 3;
-  aggregator::AggregatorOptions a;
-  a.initial = *InitialModel(Options().trainer.spec, 3);
-  a.start = kEpoch;
-  auto agg = aggregator::Aggregator::Create(a, *aggregator::FedAvg::Create(f));
-  ASSERT_THAT(agg, IsOk());
-  aggregator::AggregatorService agg_service(agg->get(), 256);
-  grpc::ServerBuilder agg_builder;
-  agg_builder.RegisterService(&agg_service);
-  auto agg_server = agg_builder.BuildAndStart();
-
-  NodeService node(agg_server->InProcessChannel(grpc::ChannelArguments()),
-                   256);
-  for (const char* name : {"sat-a", "sat-b", "sat-c"}) {
-    SatelliteOptions o = Options();
-    o.name = name;
-    node.Host(*Satellite::Create(o));
-  }
-  grpc::ServerBuilder node_builder;
-  node_builder.RegisterService(&node);
-  auto node_server = node_builder.BuildAndStart();
-  node.SetPeerChannel(node_server->InProcessChannel(grpc::ChannelArguments()));
-  auto stub = proto::SatelliteNode::NewStub(
-      node_server->InProcessChannel(grpc::ChannelArguments()));
+  ASSERT_NO_FATAL_FAILURE(StartServices(3, {"sat-a", "sat-b", "sat-c"}));
 
   auto status = [&](const std::string& sat) {
     grpc::ClientContext ctx;
     proto::NodeStatusRequest req;
     req.set_satellite(sat);
     proto::NodeStatus st;
-    EXPECT_TRUE(stub->Status(&ctx, req, &st).ok());
+    EXPECT_TRUE(stub_->Status(&ctx, req, &st).ok());
     return st;
   };
   auto relay = [&](const std::string& from, const std::string& to,
@@ -346,7 +354,7 @@ TEST_F(SatelliteTest, RelayedUpdatesTravelWholeAndArriveAsTheirOrigins) {
     req.set_peer(to);
     req.set_transfer_id(id);
     proto::LinkReply reply;
-    grpc::Status st = stub->RelayUpdate(&ctx, req, &reply);
+    grpc::Status st = stub_->RelayUpdate(&ctx, req, &reply);
     EXPECT_TRUE(st.ok()) << st.error_message();
     return reply;
   };
@@ -356,14 +364,14 @@ TEST_F(SatelliteTest, RelayedUpdatesTravelWholeAndArriveAsTheirOrigins) {
     proto::LinkRequest req;
     req.set_satellite("sat-a");
     proto::LinkReply reply;
-    ASSERT_TRUE(stub->FetchModel(&ctx, req, &reply).ok());
+    ASSERT_TRUE(stub_->FetchModel(&ctx, req, &reply).ok());
     ASSERT_TRUE(reply.complete());
     grpc::ClientContext train_ctx;
     proto::TrainRequest train;
     train.set_satellite("sat-a");
     train.set_utc_ms(absl::ToUnixMillis(kEpoch + absl::Hours(2)));
     proto::TrainReply trained;
-    ASSERT_TRUE(stub->Train(&train_ctx, train, &trained).ok());
+    ASSERT_TRUE(stub_->Train(&train_ctx, train, &trained).ok());
     ASSERT_TRUE(trained.trained()) << trained.reason();
   }
   const proto::NodeStatus before = status("sat-a");
@@ -376,7 +384,7 @@ TEST_F(SatelliteTest, RelayedUpdatesTravelWholeAndArriveAsTheirOrigins) {
     req.set_satellite(from);
     req.set_peer(to);
     proto::LinkReply reply;
-    grpc::Status st = stub->ShareModel(&ctx, req, &reply);
+    grpc::Status st = stub_->ShareModel(&ctx, req, &reply);
     EXPECT_TRUE(st.ok()) << st.error_message();
     return reply;
   };
@@ -392,7 +400,7 @@ TEST_F(SatelliteTest, RelayedUpdatesTravelWholeAndArriveAsTheirOrigins) {
     req.set_satellite("sat-c");  // holds no model
     req.set_peer("sat-b");
     proto::LinkReply reply;
-    EXPECT_EQ(stub->ShareModel(&ctx, req, &reply).error_code(),
+    EXPECT_EQ(stub_->ShareModel(&ctx, req, &reply).error_code(),
               grpc::StatusCode::FAILED_PRECONDITION);
   }
 
@@ -422,7 +430,7 @@ TEST_F(SatelliteTest, RelayedUpdatesTravelWholeAndArriveAsTheirOrigins) {
     req.set_transfer_id(id);
     req.set_max_bytes(max_bytes);
     proto::LinkReply reply;
-    EXPECT_TRUE(stub->SendUpdate(&ctx, req, &reply).ok());
+    EXPECT_TRUE(stub_->SendUpdate(&ctx, req, &reply).ok());
     return reply;
   };
   r = send(300);
@@ -434,7 +442,7 @@ TEST_F(SatelliteTest, RelayedUpdatesTravelWholeAndArriveAsTheirOrigins) {
   EXPECT_TRUE(r.accepted());
   EXPECT_EQ(status("sat-c").relayed_size(), 0);
   // FedAvg's deadline applies it: as sat-a's update.
-  auto tick = (*agg)->Tick(kEpoch + absl::Hours(10));
+  auto tick = aggregator_->Tick(kEpoch + absl::Hours(10));
   ASSERT_THAT(tick, IsOk());
   ASSERT_EQ(tick->applied_size(), 1);
   EXPECT_EQ(tick->applied(0).satellite(), "sat-a");
@@ -445,43 +453,24 @@ TEST_F(SatelliteTest, RelayedUpdatesTravelWholeAndArriveAsTheirOrigins) {
   req.set_satellite("sat-a");
   req.set_peer("sat-b");
   proto::LinkReply reply;
-  EXPECT_EQ(stub->RelayUpdate(&ctx, req, &reply).error_code(),
+  EXPECT_EQ(stub_->RelayUpdate(&ctx, req, &reply).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
   grpc::ClientContext ctx2;
   req.set_satellite("sat-b");
   req.set_transfer_id("nobody@v0");
-  EXPECT_EQ(stub->RelayUpdate(&ctx2, req, &reply).error_code(),
+  EXPECT_EQ(stub_->RelayUpdate(&ctx2, req, &reply).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
-  node_server->Shutdown();
-  agg_server->Shutdown();
 }
 
 // A peer keeps only whole, intact hand-overs.
 TEST_F(SatelliteTest, AcceptRelayRefusesCorruptAndDiscardsPartialStreams) {
-  aggregator::AggregatorOptions a;
-  a.initial = *InitialModel(Options().trainer.spec, 3);
-  a.start = kEpoch;
-  auto agg = aggregator::Aggregator::Create(
-      a, *aggregator::FedAvg::Create(aggregator::FedAvgOptions{}));
-  ASSERT_THAT(agg, IsOk());
-  aggregator::AggregatorService agg_service(agg->get(), 256);
-  grpc::ServerBuilder agg_builder;
-  agg_builder.RegisterService(&agg_service);
-  auto agg_server = agg_builder.BuildAndStart();
-  NodeService node(agg_server->InProcessChannel(grpc::ChannelArguments()),
-                   256);
-  node.Host(*Satellite::Create(Options()));
-  grpc::ServerBuilder node_builder;
-  node_builder.RegisterService(&node);
-  auto node_server = node_builder.BuildAndStart();
-  auto stub = proto::SatelliteNode::NewStub(
-      node_server->InProcessChannel(grpc::ChannelArguments()));
+  ASSERT_NO_FATAL_FAILURE(StartServices(1, {"sat-a"}));
 
   const std::string data(600, 'x');
   auto hand_over = [&](int64_t send_bytes, int64_t corrupt_at) {
     grpc::ClientContext ctx;
     proto::UploadAck ack;
-    auto writer = stub->AcceptRelay(&ctx, &ack);
+    auto writer = stub_->AcceptRelay(&ctx, &ack);
     proto::UpdateChunk chunk;
     chunk.set_transfer_id("sat-z@v0");
     chunk.set_satellite("sat-z");
@@ -503,7 +492,7 @@ TEST_F(SatelliteTest, AcceptRelayRefusesCorruptAndDiscardsPartialStreams) {
     proto::NodeStatusRequest req;
     req.set_satellite("sat-a");
     proto::NodeStatus st;
-    EXPECT_TRUE(stub->Status(&ctx, req, &st).ok());
+    EXPECT_TRUE(stub_->Status(&ctx, req, &st).ok());
     return st.relayed_size();
   };
   auto [corrupt, ack1] = hand_over(600, 256);
@@ -518,8 +507,6 @@ TEST_F(SatelliteTest, AcceptRelayRefusesCorruptAndDiscardsPartialStreams) {
   EXPECT_TRUE(whole.ok());
   EXPECT_TRUE(ack3.complete());
   EXPECT_EQ(held(), 1);
-  node_server->Shutdown();
-  agg_server->Shutdown();
 }
 
 }  // namespace
