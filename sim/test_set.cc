@@ -36,15 +36,16 @@ absl::StatusOr<node::TileDataset> BalancedTestSet(
     const double lat_deg = std::asin(2 * unit(gen) - 1) * 180.0 / M_PI;
     const double lon_deg = 360.0 * unit(gen) - 180.0;
     const absl::Time t = start + absl::Seconds(span_s * unit(gen));
-    const orbit::Geodetic ground{lat_deg * orbit::kDegToRad,
-                                 lon_deg * orbit::kDegToRad, 0};
-    if (orbit::SunElevationRad(ground, t) < min_sun_rad) continue;
     // The map's class at the centre is cheap and almost always the tile's
-    // label: skip classes whose quota is full before synthesising.
+    // label: skip classes whose quota is full before the Sun's position and
+    // the synthesis (the order of the two filters changes nothing drawn).
     if (task.task == node::Task::kLandCover &&
         quota[static_cast<int>(tiles.map().ClassAt(lat_deg, lon_deg))] == 0) {
       continue;
     }
+    const orbit::Geodetic ground{lat_deg * orbit::kDegToRad,
+                                 lon_deg * orbit::kDegToRad, 0};
+    if (orbit::SunElevationRad(ground, t) < min_sun_rad) continue;
     const world::Tile tile = tiles.Synthesize(lat_deg, lon_deg, t);
     const std::optional<int64_t> label = node::LabelOf(task, tile);
     if (!label) continue;
