@@ -232,34 +232,51 @@ absl::StatusOr<EvalResult> Evaluate(const ModelSpec& spec,
   }
   ORBITFL_RETURN_IF_ERROR(CheckTiles("evaluation", spec, data));
   internal::PinTorchThreads();
-  return CatchTorch("evaluation", [&]() -> absl::StatusOr<EvalResult> {
-    ORBITFL_ASSIGN_OR_RETURN(
-        std::shared_ptr<internal::ClassifierImpl> net,
-        internal::BuildClassifier(spec, /*load_encoder=*/true));
-    ORBITFL_RETURN_IF_ERROR(
-        internal::LoadParameters(model, net->TrainableParameters()));
-    net->eval();
-    torch::NoGradGuard no_grad;
-    constexpr int64_t kBatch = 256;
-    int64_t correct = 0;
-    double loss_sum = 0;
-    std::vector<int64_t> idx;
-    for (int64_t begin = 0; begin < data.size(); begin += kBatch) {
-      const int64_t end = std::min(data.size(), begin + kBatch);
-      idx.resize(end - begin);
-      for (int64_t i = begin; i < end; ++i) idx[i - begin] = i;
-      const torch::Tensor y = internal::Labels(data, idx);
-      const torch::Tensor logits = net->forward(internal::Images(data, idx));
-      loss_sum +=
-          internal::Loss(logits, y, torch::Reduction::Sum).item<double>();
-      correct += internal::Predict(logits).eq(y).sum().item<int64_t>();
-    }
-    EvalResult r;
-    r.examples = data.size();
-    r.accuracy = static_cast<double>(correct) / data.size();
-    r.loss = loss_sum / data.size();
-    return r;
-  });
+  // Batches of 256 tiles, each on its own copy of the model, spread over
+  // node/parallel.h's threads; their sums add up in batch order, so any
+  // thread count gives the same result.
+  constexpr int64_t kBatch = 256;
+  const int64_t batches = (data.size() + kBatch - 1) / kBatch;
+  std::vector<int64_t> correct(batches, 0);
+  std::vector<double> loss(batches, 0);
+  std::vector<absl::Status> status(batches);
+  std::vector<std::function<void()>> tasks;
+  for (int64_t b = 0; b < batches; ++b) {
+    tasks.push_back([&, b] {
+      status[b] = CatchTorch("evaluation", [&]() -> absl::Status {
+        ORBITFL_ASSIGN_OR_RETURN(
+            std::shared_ptr<internal::ClassifierImpl> net,
+            internal::BuildClassifier(spec, /*load_encoder=*/true));
+        ORBITFL_RETURN_IF_ERROR(
+            internal::LoadParameters(model, net->TrainableParameters()));
+        net->eval();
+        torch::NoGradGuard no_grad;
+        const int64_t begin = b * kBatch;
+        const int64_t end = std::min(data.size(), begin + kBatch);
+        std::vector<int64_t> idx(end - begin);
+        for (int64_t i = begin; i < end; ++i) idx[i - begin] = i;
+        const torch::Tensor y = internal::Labels(data, idx);
+        const torch::Tensor logits = net->forward(internal::Images(data, idx));
+        loss[b] =
+            internal::Loss(logits, y, torch::Reduction::Sum).item<double>();
+        correct[b] = internal::Predict(logits).eq(y).sum().item<int64_t>();
+        return absl::OkStatus();
+      });
+    });
+  }
+  RunAll(tasks);
+  EvalResult r;
+  r.examples = data.size();
+  int64_t right = 0;
+  double loss_sum = 0;
+  for (int64_t b = 0; b < batches; ++b) {
+    ORBITFL_RETURN_IF_ERROR(status[b]);
+    right += correct[b];
+    loss_sum += loss[b];
+  }
+  r.accuracy = static_cast<double>(right) / data.size();
+  r.loss = loss_sum / data.size();
+  return r;
 }
 
 absl::Status ApplyDelta(const proto::ModelDelta& delta, double scale,
