@@ -1,5 +1,6 @@
 #include "aggregator/fedavg.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -51,7 +52,11 @@ Decision FedAvg::Offer(const proto::ModelDelta& delta, absl::Time now) {
 }
 
 absl::StatusOr<bool> FedAvg::Advance(absl::Time now) {
-  const int reported = static_cast<int>(round_.size());
+  // A merged (in-plane) update reports for each of its contributors.
+  int reported = 0;
+  for (const auto& [name, delta] : round_) {
+    reported += std::max(1, delta.contributors_size());
+  }
   if (reported >= options_.expected_participants) {
     ORBITFL_RETURN_IF_ERROR(Aggregate(now));
     return true;

@@ -7,7 +7,9 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
 #include "proto/crc32c.h"
+#include "proto/delta_codec.h"
 #include "proto/grpc_status.h"
+#include "proto/tensor_util.h"
 
 namespace orbitfl::node {
 namespace {
@@ -452,6 +454,103 @@ grpc::Status NodeService::AcceptModel(
   absl::StatusOr<bool> installed = sat->InstallModel(in.bytes);
   if (!installed.ok()) return proto::ToGrpcStatus(installed.status());
   reply->set_accepted(*installed);
+  return grpc::Status::OK;
+}
+
+grpc::Status NodeService::MergeHeld(grpc::ServerContext* context,
+                                    const proto::NodeStatusRequest* request,
+                                    proto::LinkReply* reply) {
+  absl::MutexLock lock(&mu_);
+  Satellite* sat = nullptr;
+  if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
+  // The parts: the satellite's own update (unsent) first, then the held
+  // ones on its base in the order they arrived.
+  const bool own = !sat->update_bytes().empty() && sat->update_acked() == 0;
+  std::vector<std::string> parts, merged_ids;
+  int64_t base = own ? sat->update_base_version() : -1;
+  if (own) parts.push_back(sat->update_bytes());
+  auto& held = relayed_[sat->name()];
+  for (const std::string& id : relay_order_[sat->name()]) {
+    const Relayed& r = held.at(id);
+    if (r.forwarded > 0) continue;
+    if (base < 0) base = r.base_version;
+    if (r.base_version != base) continue;
+    parts.push_back(r.bytes);
+    merged_ids.push_back(id);
+  }
+  reply->set_remaining_bytes(static_cast<int64_t>(sat->update_bytes().size()));
+  if (parts.size() < 2) return grpc::Status::OK;  // nothing to merge
+  proto::ModelDelta merged;
+  merged.set_satellite(sat->name());
+  merged.set_base_version(base);
+  std::vector<std::vector<double>> sum;
+  double loss = 0;
+  int64_t samples = 0;
+  for (const std::string& bytes : parts) {
+    proto::ModelDelta encoded;
+    if (!encoded.ParseFromString(bytes)) {
+      return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                          absl::StrCat(sat->name(), ": a held update does not parse"));
+    }
+    absl::StatusOr<proto::ModelDelta> delta = proto::DecodeDelta(encoded);
+    if (!delta.ok()) return proto::ToGrpcStatus(delta.status());
+    if (sum.empty()) {
+      for (const proto::Tensor& t : delta->tensors()) {
+        proto::Tensor* out = merged.add_tensors();
+        out->set_name(t.name());
+        *out->mutable_shape() = t.shape();
+        sum.emplace_back(proto::ToFloats(t).size(), 0.0);
+      }
+    }
+    if (delta->tensors_size() != static_cast<int>(sum.size())) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat(sat->name(), ": held updates of ",
+                                       "different models cannot merge"));
+    }
+    const double n = static_cast<double>(delta->num_samples());
+    for (int k = 0; k < delta->tensors_size(); ++k) {
+      const std::vector<float> values = proto::ToFloats(delta->tensors(k));
+      if (values.size() != sum[k].size()) {
+        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                            absl::StrCat(sat->name(), ": tensor ",
+                                         delta->tensors(k).name(),
+                                         " differs in size between held updates"));
+      }
+      for (size_t i = 0; i < values.size(); ++i) sum[k][i] += n * values[i];
+    }
+    samples += delta->num_samples();
+    loss += n * delta->train_loss();
+    if (delta->contributors_size() > 0) {
+      for (const std::string& c : delta->contributors()) merged.add_contributors(c);
+    } else {
+      merged.add_contributors(delta->satellite());
+    }
+  }
+  if (samples <= 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat(sat->name(), ": held updates have no samples"));
+  }
+  // The sample-weighted mean: FedAvg weights the merged update by the sum
+  // of the samples, which makes it the same as the parts sent one by one.
+  for (int k = 0; k < merged.tensors_size(); ++k) {
+    std::vector<float> mean(sum[k].size());
+    for (size_t i = 0; i < mean.size(); ++i) {
+      mean[i] = static_cast<float>(sum[k][i] / samples);
+    }
+    proto::SetFloats(mean, merged.mutable_tensors(k));
+  }
+  merged.set_num_samples(samples);
+  merged.set_train_loss(loss / samples);
+  std::string bytes;
+  merged.SerializeToString(&bytes);
+  sat->SetUpdate(std::move(bytes), base);
+  auto& order = relay_order_[sat->name()];
+  for (const std::string& id : merged_ids) {
+    held.erase(id);
+    order.erase(std::find(order.begin(), order.end(), id));
+  }
+  reply->set_accepted(true);
+  reply->set_remaining_bytes(static_cast<int64_t>(sat->update_bytes().size()));
   return grpc::Status::OK;
 }
 

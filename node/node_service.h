@@ -57,6 +57,9 @@ class NodeService final : public proto::SatelliteNode::Service {
   grpc::Status AcceptModel(grpc::ServerContext* context,
                            grpc::ServerReader<proto::ModelChunk>* reader,
                            proto::UploadAck* reply) override;
+  grpc::Status MergeHeld(grpc::ServerContext* context,
+                         const proto::NodeStatusRequest* request,
+                         proto::LinkReply* reply) override;
 
  private:
   // An update of another satellite, held for the downlink.

@@ -249,6 +249,12 @@ void Satellite::AcknowledgeUpdate(int64_t acked_bytes, bool complete) {
   }
 }
 
+void Satellite::SetUpdate(std::string bytes, int64_t base_version) {
+  update_bytes_ = std::move(bytes);
+  update_base_version_ = base_version;
+  update_acked_ = 0;
+}
+
 void Satellite::DropUpdateOlderThan(int64_t min_base_version) {
   if (!update_bytes_.empty() && update_base_version_ < min_base_version) {
     AcknowledgeUpdate(0, /*complete=*/true);

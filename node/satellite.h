@@ -90,6 +90,9 @@ class Satellite {
   // Records the aggregator's acknowledgement; a complete one clears the
   // pending update.
   void AcknowledgeUpdate(int64_t acked_bytes, bool complete);
+  // Replaces the pending update (e.g. by one merged on board from several
+  // satellites'), none of it acknowledged yet.
+  void SetUpdate(std::string bytes, int64_t base_version);
   // Drops a pending update the aggregator would refuse as too old.
   void DropUpdateOlderThan(int64_t min_base_version);
 

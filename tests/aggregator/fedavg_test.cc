@@ -64,6 +64,20 @@ TEST(FedAvgTest, RoundWaitsForDeadlineUnlessEveryoneReported) {
   EXPECT_EQ(f->next_deadline(), kStart + absl::Hours(2));
 }
 
+TEST(FedAvgTest, AMergedUpdateReportsForEachOfItsContributors) {
+  auto f = Make(/*expected=*/3);
+  proto::ModelDelta merged = TinyDelta("a", 0, 20, {1, 1});
+  merged.add_contributors("a");
+  merged.add_contributors("b");
+  EXPECT_TRUE(f->Offer(merged, kStart).accepted);
+  EXPECT_FALSE(*f->Advance(kStart + absl::Minutes(1)));  // 2 of 3
+  EXPECT_TRUE(f->Offer(TinyDelta("c", 0, 20, {3, 3}), kStart).accepted);
+  EXPECT_TRUE(*f->Advance(kStart + absl::Minutes(2)));  // 3 of 3, early
+  // Equal samples: w = (1,2) + (1,1)/2 + (3,3)/2 = (3, 4).
+  EXPECT_THAT(proto::ToFloats(f->global().tensors(0)),
+              ElementsAre(FloatEq(3.0f), FloatEq(4.0f)));
+}
+
 TEST(FedAvgTest, DeadlineWithTooFewParticipantsExtendsTheRound) {
   auto f = Make(/*expected=*/3, /*min_participants=*/2);
   EXPECT_TRUE(f->Offer(TinyDelta("a", 0, 10, {1, 1}), kStart).accepted);

@@ -18,6 +18,7 @@
 #include "orbit/frames.h"
 #include "orbit/sun.h"
 #include "proto/crc32c.h"
+#include "proto/tensor_util.h"
 #include "sim/world/clouds.h"
 #include "sim/world/land_cover.h"
 #include "sim/world/tile.h"
@@ -507,6 +508,91 @@ TEST_F(SatelliteTest, AcceptRelayRefusesCorruptAndDiscardsPartialStreams) {
   EXPECT_TRUE(whole.ok());
   EXPECT_TRUE(ack3.complete());
   EXPECT_EQ(held(), 1);
+}
+
+// Hierarchical aggregation on board: two held updates on one base merge
+// into the holder's own, their sample-weighted mean, and FedAvg counts the
+// merged update once per contributor (so the round of 2 closes at once).
+TEST_F(SatelliteTest, MergeHeldMakesTheSampleWeightedMeanForEveryContributor) {
+  ASSERT_NO_FATAL_FAILURE(StartServices(2, {"sat-a"}));
+  const proto::Model initial = *InitialModel(Options().trainer.spec, 3);
+  auto hand_over = [&](const std::string& origin, float value,
+                       int64_t samples) {
+    proto::ModelDelta delta;
+    delta.set_satellite(origin);
+    delta.set_base_version(0);
+    delta.set_num_samples(samples);
+    delta.set_train_loss(value);
+    for (const proto::Tensor& t : initial.tensors()) {
+      proto::Tensor* d = delta.add_tensors();
+      d->set_name(t.name());
+      *d->mutable_shape() = t.shape();
+      proto::SetFloats(std::vector<float>(proto::ToFloats(t).size(), value), d);
+    }
+    const std::string bytes = delta.SerializeAsString();
+    grpc::ClientContext ctx;
+    proto::UploadAck ack;
+    auto writer = stub_->AcceptRelay(&ctx, &ack);
+    proto::UpdateChunk chunk;
+    chunk.set_transfer_id(origin + "@v0");
+    chunk.set_satellite(origin);
+    chunk.set_holder("sat-a");
+    chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
+    chunk.set_hops(1);
+    for (size_t at = 0; at < bytes.size(); at += 4096) {
+      chunk.set_offset(static_cast<int64_t>(at));
+      chunk.set_data(bytes.substr(at, 4096));
+      chunk.set_crc32c(proto::Crc32c(chunk.data()));
+      writer->Write(chunk);
+    }
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+    ASSERT_TRUE(ack.complete());
+  };
+  ASSERT_NO_FATAL_FAILURE(hand_over("sat-x", 1.0f, 1));
+  ASSERT_NO_FATAL_FAILURE(hand_over("sat-y", 5.0f, 3));
+
+  grpc::ClientContext merge_ctx;
+  proto::NodeStatusRequest req;
+  req.set_satellite("sat-a");
+  proto::LinkReply merged;
+  ASSERT_TRUE(stub_->MergeHeld(&merge_ctx, req, &merged).ok());
+  EXPECT_TRUE(merged.accepted());
+  grpc::ClientContext status_ctx;
+  proto::NodeStatus status;
+  ASSERT_TRUE(stub_->Status(&status_ctx, req, &status).ok());
+  EXPECT_TRUE(status.has_update());
+  EXPECT_EQ(status.update_base_version(), 0);
+  EXPECT_EQ(status.relayed_size(), 0);
+  // Nothing left to merge the second time.
+  grpc::ClientContext again_ctx;
+  ASSERT_TRUE(stub_->MergeHeld(&again_ctx, req, &merged).ok());
+  EXPECT_FALSE(merged.accepted());
+
+  // Down to the aggregator: (1 x 1 + 3 x 5) / 4 = 4 on every value, and
+  // the round of 2 satellites closes with this one update.
+  grpc::ClientContext send_ctx;
+  proto::LinkRequest link;
+  link.set_satellite("sat-a");
+  proto::LinkReply sent;
+  ASSERT_TRUE(stub_->SendUpdate(&send_ctx, link, &sent).ok());
+  EXPECT_TRUE(sent.complete());
+  EXPECT_TRUE(sent.accepted());
+  auto tick = aggregator_->Tick(kEpoch + absl::Minutes(1));
+  ASSERT_THAT(tick, IsOk());
+  EXPECT_TRUE(tick->aggregated());
+  ASSERT_EQ(tick->applied_size(), 1);
+  EXPECT_EQ(tick->applied(0).satellite(), "sat-a");
+  auto model = aggregator_->ModelBytes(0);
+  ASSERT_THAT(model, IsOk());
+  proto::Model global;
+  ASSERT_TRUE(global.ParseFromString(*model->second));
+  const std::vector<float> before = proto::ToFloats(initial.tensors(0));
+  const std::vector<float> after = proto::ToFloats(global.tensors(0));
+  ASSERT_EQ(before.size(), after.size());
+  for (size_t k = 0; k < before.size(); ++k) {
+    EXPECT_NEAR(after[k], before[k] + 4.0f, 1e-5) << k;
+  }
 }
 
 }  // namespace
