@@ -466,6 +466,10 @@ grpc::Status NodeService::MergeHeld(grpc::ServerContext* context,
   // The parts: the satellite's own update (unsent) first, then the held
   // ones on its base in the order they arrived.
   const bool own = !sat->update_bytes().empty() && sat->update_acked() == 0;
+  reply->set_remaining_bytes(static_cast<int64_t>(sat->update_bytes().size()));
+  // An own update partly sent already goes on as it is: merging would
+  // replace it.
+  if (!sat->update_bytes().empty() && !own) return grpc::Status::OK;
   std::vector<std::string> parts, merged_ids;
   int64_t base = own ? sat->update_base_version() : -1;
   if (own) parts.push_back(sat->update_bytes());
@@ -478,7 +482,6 @@ grpc::Status NodeService::MergeHeld(grpc::ServerContext* context,
     parts.push_back(r.bytes);
     merged_ids.push_back(id);
   }
-  reply->set_remaining_bytes(static_cast<int64_t>(sat->update_bytes().size()));
   if (parts.size() < 2) return grpc::Status::OK;  // nothing to merge
   proto::ModelDelta merged;
   merged.set_satellite(sat->name());
