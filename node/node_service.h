@@ -79,8 +79,8 @@ class NodeService final : public proto::SatelliteNode::Service {
   // NOT_FOUND naming the satellite when it is not hosted here.
   grpc::Status Find(const std::string& name, Satellite** out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Find, and the stub to the peers; FAILED_PRECONDITION without a peer
-  // channel.
+  // Find, and the stub to the peers; an error status (the precondition
+  // code) when SetPeerChannel was never called.
   grpc::Status FindWithPeers(const std::string& name, Satellite** out,
                              proto::SatelliteNode::Stub** peers)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -96,6 +96,7 @@ struct SatelliteState {
 struct StationState {
   int antennas = 1;
   int busy = 0;  // antennas serving a satellite now
+  std::set<int> open_windows;  // its windows open now (plan.windows indices)
 };
 
 // Busy time and bytes of one kind of link, for links.csv.
@@ -472,10 +473,14 @@ absl::StatusOr<proto::NodeStatus> EmbeddedRun::NodeStatus(int sat) {
 
 void EmbeddedRun::OnPassOpen(int sat, int window) {
   SatelliteState& st = sats_[sat];
+  const int station = plan_.windows[window].station;
   st.open_windows.insert(window);
+  stations_[station].open_windows.insert(window);
   // Close the window at its end; a segment never outlasts its window.
-  loop_.Schedule(plan_.windows[window].end,
-                 [this, sat, window] { sats_[sat].open_windows.erase(window); });
+  loop_.Schedule(plan_.windows[window].end, [this, sat, station, window] {
+    sats_[sat].open_windows.erase(window);
+    stations_[station].open_windows.erase(window);
+  });
   Pump(sat);
 }
 
@@ -735,15 +740,11 @@ void EmbeddedRun::PumpStation(int station) {
   // Satellites in view of the station and free to transfer, by the end of
   // their pass over it (then by index: deterministic).
   std::vector<std::pair<absl::Time, int>> waiting;
-  for (int sat = 0; sat < static_cast<int>(sats_.size()); ++sat) {
-    const SatelliteState& st = sats_[sat];
-    if (st.transferring || st.training) continue;
-    for (int w : st.open_windows) {
-      if (plan_.windows[w].station == station &&
-          plan_.windows[w].end > loop_.now()) {
-        waiting.push_back({plan_.windows[w].end, sat});
-        break;
-      }
+  for (int w : stations_[station].open_windows) {
+    const orbit::ContactWindow& win = plan_.windows[w];
+    const SatelliteState& st = sats_[win.satellite];
+    if (win.end > loop_.now() && !st.transferring && !st.training) {
+      waiting.push_back({win.end, win.satellite});
     }
   }
   std::sort(waiting.begin(), waiting.end());
