@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "proto/tensor_util.h"
 #include "third_party/status_macros.h"
 
 namespace orbitfl::aggregator {
@@ -90,7 +91,7 @@ absl::Status BufferedStrategy::AggregateFirst(size_t n) {
         static_cast<double>(n));
   }
   ORBITFL_ASSIGN_OR_RETURN(Pseudogradient mean,
-                           WeightedDeltaSum(global_, deltas, weights));
+                           proto::WeightedDeltaSum(global_.tensors(), deltas, weights));
   ORBITFL_RETURN_IF_ERROR(optimizer_->Apply(mean, global_));
   global_.set_version(version + 1);
   for (size_t i = 0; i < n; ++i) {

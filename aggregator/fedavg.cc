@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "proto/tensor_util.h"
 #include "third_party/status_macros.h"
 
 namespace orbitfl::aggregator {
@@ -29,6 +31,7 @@ void FedAvg::Start(const proto::Model& initial, absl::Time start) {
   global_ = initial;
   optimizer_->Reset();
   round_.clear();
+  reported_.clear();
   updates_applied_ = 0;
   applied_.clear();
   deadline_ = start + options_.round_deadline;
@@ -39,24 +42,33 @@ Decision FedAvg::Offer(const proto::ModelDelta& delta, absl::Time now) {
     return {false, absl::StrCat("stale: based on v", delta.base_version(),
                                 ", round is v", global_.version())};
   }
-  if (round_.count(delta.satellite()) > 0) {
-    return {false, absl::StrCat("duplicate: ", delta.satellite(),
-                                " already reported in round v",
-                                global_.version())};
+  // A merged (on-board) update reports for each of its contributors; a
+  // satellite reports once a round, alone or in a merge.
+  std::vector<std::string> speaks_for(delta.contributors().begin(),
+                                      delta.contributors().end());
+  if (speaks_for.empty()) speaks_for.push_back(delta.satellite());
+  for (const std::string& name : speaks_for) {
+    if (reported_.count(name) > 0) {
+      return {false, absl::StrCat("duplicate: ", name,
+                                  " already reported in round v",
+                                  global_.version())};
+    }
   }
   if (delta.num_samples() <= 0) {
     return {false, "num_samples must be > 0"};
   }
-  round_.emplace(delta.satellite(), delta);
+  const std::string key =
+      delta.contributors_size() == 0
+          ? delta.satellite()
+          : absl::StrCat(delta.satellite(), "+",
+                         absl::StrJoin(delta.contributors(), "+"));
+  reported_.insert(speaks_for.begin(), speaks_for.end());
+  round_.emplace(key, delta);
   return {true, ""};
 }
 
 absl::StatusOr<bool> FedAvg::Advance(absl::Time now) {
-  // A merged (in-plane) update reports for each of its contributors.
-  int reported = 0;
-  for (const auto& [name, delta] : round_) {
-    reported += std::max(1, delta.contributors_size());
-  }
+  const int reported = static_cast<int>(reported_.size());
   if (reported >= options_.expected_participants) {
     ORBITFL_RETURN_IF_ERROR(Aggregate(now));
     return true;
@@ -80,7 +92,7 @@ absl::Status FedAvg::Aggregate(absl::Time now) {
     weights.push_back(delta.num_samples() / total_samples);
   }
   ORBITFL_ASSIGN_OR_RETURN(Pseudogradient mean,
-                           WeightedDeltaSum(global_, deltas, weights));
+                           proto::WeightedDeltaSum(global_.tensors(), deltas, weights));
   ORBITFL_RETURN_IF_ERROR(optimizer_->Apply(mean, global_));
   // Every update of round v is based on v: staleness 0.
   for (size_t i = 0; i < deltas.size(); ++i) {
@@ -89,6 +101,7 @@ absl::Status FedAvg::Aggregate(absl::Time now) {
   }
   updates_applied_ += static_cast<int64_t>(round_.size());
   round_.clear();
+  reported_.clear();
   global_.set_version(global_.version() + 1);
   deadline_ = now + options_.round_deadline;
   return absl::OkStatus();

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,8 +56,11 @@ class FedAvg final : public Strategy {
   std::unique_ptr<ServerOptimizer> optimizer_;
   proto::Model global_;
   absl::Time deadline_ = absl::InfiniteFuture();
-  // This round's updates by satellite (ordered: the sum is deterministic).
+  // This round's updates by sender, then (for updates merged on board)
+  // contributors: ordered, so the sum is deterministic.
   std::map<std::string, proto::ModelDelta> round_;
+  // Every satellite this round's updates speak for.
+  std::set<std::string> reported_;
   int64_t updates_applied_ = 0;
   std::vector<AppliedUpdate> applied_;
 };

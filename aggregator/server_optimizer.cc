@@ -121,36 +121,4 @@ absl::Status ServerOptimizer::Apply(const Pseudogradient& delta,
   return absl::OkStatus();
 }
 
-absl::StatusOr<Pseudogradient> WeightedDeltaSum(
-    const proto::Model& model,
-    const std::vector<const proto::ModelDelta*>& deltas,
-    const std::vector<double>& weights) {
-  if (deltas.size() != weights.size()) {
-    return absl::InternalError(absl::StrCat("WeightedDeltaSum: ", deltas.size(),
-                                            " deltas, ", weights.size(),
-                                            " weights"));
-  }
-  Pseudogradient sum;
-  for (const proto::Tensor& t : model.tensors()) {
-    sum.emplace_back(proto::NumElements(t), 0.0);
-  }
-  for (size_t j = 0; j < deltas.size(); ++j) {
-    const proto::ModelDelta& delta = *deltas[j];
-    if (delta.tensors_size() != model.tensors_size()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "update from ", delta.satellite(), " does not fit the model"));
-    }
-    for (int k = 0; k < model.tensors_size(); ++k) {
-      const std::vector<float> d = proto::ToFloats(delta.tensors(k));
-      if (!proto::SameLayout(delta.tensors(k), model.tensors(k)) ||
-          d.size() != sum[k].size()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "update from ", delta.satellite(), " does not fit the model"));
-      }
-      for (size_t i = 0; i < d.size(); ++i) sum[k][i] += weights[j] * d[i];
-    }
-  }
-  return sum;
-}
-
 }  // namespace orbitfl::aggregator

@@ -74,14 +74,6 @@ class ServerOptimizer {
   Pseudogradient v_;
 };
 
-// Σ_i weights[i] * deltas[i], tensor by tensor, accumulated in double in
-// the order given; InvalidArgument naming the satellite when a delta does
-// not fit `model`.
-absl::StatusOr<Pseudogradient> WeightedDeltaSum(
-    const proto::Model& model,
-    const std::vector<const proto::ModelDelta*>& deltas,
-    const std::vector<double>& weights);
-
 }  // namespace orbitfl::aggregator
 
 #endif  // ORBITFL_AGGREGATOR_SERVER_OPTIMIZER_H_

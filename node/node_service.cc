@@ -1,6 +1,7 @@
 #include "node/node_service.h"
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -10,6 +11,7 @@
 #include "proto/delta_codec.h"
 #include "proto/grpc_status.h"
 #include "proto/tensor_util.h"
+#include "third_party/status_macros.h"
 
 namespace orbitfl::node {
 namespace {
@@ -99,6 +101,59 @@ grpc::Status ReadHandOver(grpc::ServerReader<Chunk>* reader,
     in.bytes += chunk.data();
   }
   return error;
+}
+
+// The sample-weighted mean of serialised deltas on one base, listing
+// every satellite it speaks for (FedAvg weighs it by the summed samples,
+// which makes it the same as the parts sent one by one).
+absl::StatusOr<proto::ModelDelta> MergeDeltas(
+    const std::string& holder, int64_t base,
+    const std::vector<std::string>& parts) {
+  std::vector<proto::ModelDelta> deltas;
+  std::vector<double> weights;
+  int64_t samples = 0;
+  double loss = 0;
+  proto::ModelDelta merged;
+  merged.set_satellite(holder);
+  merged.set_base_version(base);
+  for (const std::string& bytes : parts) {
+    proto::ModelDelta encoded;
+    if (!encoded.ParseFromString(bytes)) {
+      return absl::DataLossError(
+          absl::StrCat(holder, ": a held update does not parse"));
+    }
+    ORBITFL_ASSIGN_OR_RETURN(proto::ModelDelta delta,
+                             proto::DecodeDelta(encoded));
+    samples += delta.num_samples();
+    loss += static_cast<double>(delta.num_samples()) * delta.train_loss();
+    if (delta.contributors_size() > 0) {
+      for (const std::string& c : delta.contributors()) merged.add_contributors(c);
+    } else {
+      merged.add_contributors(delta.satellite());
+    }
+    weights.push_back(static_cast<double>(delta.num_samples()));
+    deltas.push_back(std::move(delta));
+  }
+  if (samples <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(holder, ": held updates have no samples"));
+  }
+  for (double& w : weights) w /= static_cast<double>(samples);
+  std::vector<const proto::ModelDelta*> pointers;
+  for (const proto::ModelDelta& d : deltas) pointers.push_back(&d);
+  ORBITFL_ASSIGN_OR_RETURN(
+      std::vector<std::vector<double>> mean,
+      proto::WeightedDeltaSum(deltas.front().tensors(), pointers, weights));
+  for (int k = 0; k < deltas.front().tensors_size(); ++k) {
+    const proto::Tensor& t = deltas.front().tensors(k);
+    proto::Tensor* out = merged.add_tensors();
+    out->set_name(t.name());
+    *out->mutable_shape() = t.shape();
+    proto::SetFloats(std::vector<float>(mean[k].begin(), mean[k].end()), out);
+  }
+  merged.set_num_samples(samples);
+  merged.set_train_loss(loss / static_cast<double>(samples));
+  return merged;
 }
 
 }  // namespace
@@ -458,102 +513,64 @@ grpc::Status NodeService::AcceptModel(
 }
 
 grpc::Status NodeService::MergeHeld(grpc::ServerContext* context,
-                                    const proto::NodeStatusRequest* request,
+                                    const proto::MergeRequest* request,
                                     proto::LinkReply* reply) {
   absl::MutexLock lock(&mu_);
   Satellite* sat = nullptr;
   if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
-  // The parts: the satellite's own update (unsent) first, then the held
-  // ones on its base in the order they arrived.
-  const bool own = !sat->update_bytes().empty() && sat->update_acked() == 0;
-  reply->set_remaining_bytes(static_cast<int64_t>(sat->update_bytes().size()));
   // An own update partly sent already goes on as it is: merging would
   // replace it.
-  if (!sat->update_bytes().empty() && !own) return grpc::Status::OK;
+  if (!sat->update_bytes().empty() && sat->update_acked() > 0) {
+    return grpc::Status::OK;
+  }
+  // The parts: the satellite's own update first, when it has one, then
+  // the held ones on its base (else on the first held one's) in the order
+  // they arrived.
+  const bool own = !sat->update_bytes().empty();
   std::vector<std::string> parts, merged_ids;
   int64_t base = own ? sat->update_base_version() : -1;
   if (own) parts.push_back(sat->update_bytes());
+  const std::set<std::string> keep(request->keep_transfer_ids().begin(),
+                                   request->keep_transfer_ids().end());
   auto& held = relayed_[sat->name()];
-  for (const std::string& id : relay_order_[sat->name()]) {
+  auto& order = relay_order_[sat->name()];
+  for (const std::string& id : order) {
     const Relayed& r = held.at(id);
-    if (r.forwarded > 0) continue;
+    if (r.forwarded > 0 || keep.count(id) > 0) continue;
     if (base < 0) base = r.base_version;
     if (r.base_version != base) continue;
     parts.push_back(r.bytes);
     merged_ids.push_back(id);
   }
   if (parts.size() < 2) return grpc::Status::OK;  // nothing to merge
-  proto::ModelDelta merged;
-  merged.set_satellite(sat->name());
-  merged.set_base_version(base);
-  std::vector<std::vector<double>> sum;
-  double loss = 0;
-  int64_t samples = 0;
-  for (const std::string& bytes : parts) {
-    proto::ModelDelta encoded;
-    if (!encoded.ParseFromString(bytes)) {
-      return grpc::Status(grpc::StatusCode::DATA_LOSS,
-                          absl::StrCat(sat->name(), ": a held update does not parse"));
-    }
-    absl::StatusOr<proto::ModelDelta> delta = proto::DecodeDelta(encoded);
-    if (!delta.ok()) return proto::ToGrpcStatus(delta.status());
-    if (sum.empty()) {
-      for (const proto::Tensor& t : delta->tensors()) {
-        proto::Tensor* out = merged.add_tensors();
-        out->set_name(t.name());
-        *out->mutable_shape() = t.shape();
-        sum.emplace_back(proto::ToFloats(t).size(), 0.0);
-      }
-    }
-    if (delta->tensors_size() != static_cast<int>(sum.size())) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          absl::StrCat(sat->name(), ": held updates of ",
-                                       "different models cannot merge"));
-    }
-    const double n = static_cast<double>(delta->num_samples());
-    for (int k = 0; k < delta->tensors_size(); ++k) {
-      const std::vector<float> values = proto::ToFloats(delta->tensors(k));
-      if (values.size() != sum[k].size()) {
-        return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                            absl::StrCat(sat->name(), ": tensor ",
-                                         delta->tensors(k).name(),
-                                         " differs in size between held updates"));
-      }
-      for (size_t i = 0; i < values.size(); ++i) sum[k][i] += n * values[i];
-    }
-    samples += delta->num_samples();
-    loss += n * delta->train_loss();
-    if (delta->contributors_size() > 0) {
-      for (const std::string& c : delta->contributors()) merged.add_contributors(c);
-    } else {
-      merged.add_contributors(delta->satellite());
-    }
-  }
-  if (samples <= 0) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat(sat->name(), ": held updates have no samples"));
-  }
-  // The sample-weighted mean: FedAvg weights the merged update by the sum
-  // of the samples, which makes it the same as the parts sent one by one.
-  for (int k = 0; k < merged.tensors_size(); ++k) {
-    std::vector<float> mean(sum[k].size());
-    for (size_t i = 0; i < mean.size(); ++i) {
-      mean[i] = static_cast<float>(sum[k][i] / samples);
-    }
-    proto::SetFloats(mean, merged.mutable_tensors(k));
-  }
-  merged.set_num_samples(samples);
-  merged.set_train_loss(loss / samples);
+  absl::StatusOr<proto::ModelDelta> merged =
+      MergeDeltas(sat->name(), base, parts);
+  if (!merged.ok()) return proto::ToGrpcStatus(merged.status());
   std::string bytes;
-  merged.SerializeToString(&bytes);
-  sat->SetUpdate(std::move(bytes), base);
-  auto& order = relay_order_[sat->name()];
+  merged->SerializeToString(&bytes);
+  const int64_t size = static_cast<int64_t>(bytes.size());
+  if (own) {
+    // Training may not replace it until it is sent (Satellite::Train).
+    sat->SetUpdate(std::move(bytes), base, merged->contributors_size());
+    reply->set_transfer_id(sat->update_transfer_id());
+  } else {
+    // Held like a relayed update, under an id of its own.
+    const std::string id = absl::StrCat(sat->name(), "@v", base, "+merge",
+                                        ++merges_[sat->name()]);
+    Relayed& r = held[id];
+    r.origin = sat->name();
+    r.base_version = base;
+    r.bytes = std::move(bytes);
+    order.push_back(id);
+    reply->set_transfer_id(id);
+  }
   for (const std::string& id : merged_ids) {
     held.erase(id);
     order.erase(std::find(order.begin(), order.end(), id));
   }
+  *reply->mutable_contributors() = merged->contributors();
   reply->set_accepted(true);
-  reply->set_remaining_bytes(static_cast<int64_t>(sat->update_bytes().size()));
+  reply->set_remaining_bytes(size);
   return grpc::Status::OK;
 }
 

@@ -58,7 +58,7 @@ class NodeService final : public proto::SatelliteNode::Service {
                            grpc::ServerReader<proto::ModelChunk>* reader,
                            proto::UploadAck* reply) override;
   grpc::Status MergeHeld(grpc::ServerContext* context,
-                         const proto::NodeStatusRequest* request,
+                         const proto::MergeRequest* request,
                          proto::LinkReply* reply) override;
 
  private:
@@ -97,6 +97,8 @@ class NodeService final : public proto::SatelliteNode::Service {
       ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::vector<std::string>> relay_order_
       ABSL_GUARDED_BY(mu_);
+  // Held updates merged on board so far, by holder (names their ids).
+  std::map<std::string, int> merges_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace orbitfl::node

@@ -131,6 +131,12 @@ absl::StatusOr<proto::TrainReply> Satellite::Train(absl::Time t) {
   CaptureUntil(t);
   proto::TrainReply reply;
   reply.set_tiles_stored(store().size());
+  if (!update_bytes_.empty() && update_contributors_ > 1) {
+    reply.set_reason(absl::StrCat("holding an update merged from ",
+                                  update_contributors_,
+                                  " satellites until it is sent"));
+    return reply;
+  }
   if (!model_) {
     reply.set_reason("no global model on board yet");
     return reply;
@@ -178,6 +184,7 @@ absl::StatusOr<proto::TrainReply> Satellite::Train(absl::Time t) {
   encoded.SerializeToString(&update_bytes_);
   update_base_version_ = model_->model().version();
   update_acked_ = 0;
+  update_contributors_ = 1;
   reply.set_trained(true);
   reply.set_base_version(update_base_version_);
   reply.set_num_samples(result.delta.num_samples());
@@ -246,13 +253,16 @@ void Satellite::AcknowledgeUpdate(int64_t acked_bytes, bool complete) {
     update_bytes_.clear();
     update_base_version_ = -1;
     update_acked_ = 0;
+    update_contributors_ = 1;
   }
 }
 
-void Satellite::SetUpdate(std::string bytes, int64_t base_version) {
+void Satellite::SetUpdate(std::string bytes, int64_t base_version,
+                          int contributors) {
   update_bytes_ = std::move(bytes);
   update_base_version_ = base_version;
   update_acked_ = 0;
+  update_contributors_ = contributors;
 }
 
 void Satellite::DropUpdateOlderThan(int64_t min_base_version) {

@@ -91,8 +91,9 @@ class Satellite {
   // pending update.
   void AcknowledgeUpdate(int64_t acked_bytes, bool complete);
   // Replaces the pending update (e.g. by one merged on board from several
-  // satellites'), none of it acknowledged yet.
-  void SetUpdate(std::string bytes, int64_t base_version);
+  // satellites'), none of it acknowledged yet. Until an update speaking
+  // for more than one satellite is sent, Train refuses to replace it.
+  void SetUpdate(std::string bytes, int64_t base_version, int contributors);
   // Drops a pending update the aggregator would refuse as too old.
   void DropUpdateOlderThan(int64_t min_base_version);
 
@@ -140,6 +141,8 @@ class Satellite {
   std::string update_bytes_;
   int64_t update_base_version_ = -1;
   int64_t update_acked_ = 0;
+  // Satellites the pending update speaks for (1 unless merged on board).
+  int update_contributors_ = 1;
 };
 
 }  // namespace orbitfl::node

@@ -40,14 +40,6 @@
 namespace orbitfl::sim {
 namespace {
 
-// "42 s", "3 min 05 s", "1 h 02 min".
-std::string FormatDuration(double seconds) {
-  const int64_t s = static_cast<int64_t>(std::llround(std::max(0.0, seconds)));
-  if (s < 60) return absl::StrFormat("%d s", s);
-  if (s < 3600) return absl::StrFormat("%d min %02d s", s / 60, s % 60);
-  return absl::StrFormat("%d h %02d min", s / 3600, s % 3600 / 60);
-}
-
 // A satellite that cannot train yet (no model, too few tiles) tries again
 // after this long.
 constexpr absl::Duration kTrainRetry = absl::Minutes(10);
@@ -180,6 +172,16 @@ class EmbeddedRun {
   absl::Status MaybeEvaluate();
   absl::Status EvaluateGlobal();
   absl::StatusOr<proto::NodeStatus> NodeStatus(int sat);
+  // Hierarchical aggregation (link.isl.aggregate_in_plane): before the
+  // own update of `sat` leaves it (down a pass or over an ISL), the
+  // updates it holds on the same base are merged into it. Returns the
+  // satellite's status, after the merge when there was one.
+  absl::StatusOr<proto::NodeStatus> MergeOnBoard(int sat,
+                                                 proto::NodeStatus status);
+  // Satellites credited with a delivered update: its origin, or everyone
+  // a merged one speaks for.
+  std::vector<std::string> Contributors(const std::string& transfer_id,
+                                        const std::string& origin);
   void Progress(bool force);
   JsonObject Event(absl::string_view name) const {
     JsonObject e;
@@ -228,6 +230,10 @@ class EmbeddedRun {
   // Inter-satellite hops of each relayed update received, by (origin,
   // base version).
   std::map<std::pair<std::string, int64_t>, int> hops_;
+  // Whom each update merged on board speaks for, by transfer id, until
+  // it reaches the ground.
+  std::map<std::string, std::vector<std::string>> merged_;
+  int64_t merges_ = 0;
   LinkUse downlink_, uplink_, isl_;
   int64_t passes_lost_ = 0;
   // Staleness of every applied update, for the summary.
@@ -471,6 +477,59 @@ absl::StatusOr<proto::NodeStatus> EmbeddedRun::NodeStatus(int sat) {
   return status;
 }
 
+absl::StatusOr<proto::NodeStatus> EmbeddedRun::MergeOnBoard(
+    int sat, proto::NodeStatus status) {
+  const bool own = status.has_update();
+  if (!scenario_.link().isl().aggregate_in_plane() ||
+      (own && (status.update_acked_bytes() > 0 || relaying_own_.count(sat) > 0))) {
+    return status;
+  }
+  // What the node merges: its own update and the held ones on its base,
+  // else the held ones on the first one's base; none whose hand-over to
+  // a peer is under way.
+  proto::MergeRequest req;
+  req.set_satellite(plan_.satellite_names[sat]);
+  int64_t base = own ? status.update_base_version() : -1;
+  std::vector<std::string> merging;
+  for (const proto::RelayedUpdate& r : status.relayed()) {
+    if (relaying_held_.count(r.transfer_id()) > 0) {
+      req.add_keep_transfer_ids(r.transfer_id());
+      continue;
+    }
+    if (r.forwarded_bytes() > 0) continue;
+    if (base < 0) base = r.base_version();
+    if (r.base_version() == base) merging.push_back(r.transfer_id());
+  }
+  if (merging.size() + (own ? 1 : 0) < 2) return status;
+  grpc::ClientContext ctx;
+  proto::LinkReply reply;
+  grpc::Status s = nodes_client_->MergeHeld(&ctx, req, &reply);
+  if (!s.ok()) return proto::FromGrpcStatus(s);
+  if (!reply.accepted()) return status;
+  ++merges_;
+  // The merged update speaks for all of them now.
+  for (const std::string& held : merging) merged_.erase(held);
+  std::vector<std::string>& speaks_for = merged_[reply.transfer_id()];
+  speaks_for.assign(reply.contributors().begin(), reply.contributors().end());
+  JsonObject e = Event("merge");
+  e.Add("satellite", plan_.satellite_names[sat])
+      .Add("update", reply.transfer_id())
+      .Add("base_version", base)
+      .Add("contributors", static_cast<int64_t>(speaks_for.size()))
+      .Add("bytes", reply.remaining_bytes());
+  Check(run_dir_->AppendEvent(e));
+  return NodeStatus(sat);
+}
+
+std::vector<std::string> EmbeddedRun::Contributors(
+    const std::string& transfer_id, const std::string& origin) {
+  const auto it = merged_.find(transfer_id);
+  if (it == merged_.end()) return {origin};
+  std::vector<std::string> out = std::move(it->second);
+  merged_.erase(it);
+  return out;
+}
+
 void EmbeddedRun::OnPassOpen(int sat, int window) {
   SatelliteState& st = sats_[sat];
   const int station = plan_.windows[window].station;
@@ -504,6 +563,8 @@ void EmbeddedRun::Pump(int sat) {
   }
   if (best < 0) return;
   absl::StatusOr<proto::NodeStatus> status = NodeStatus(sat);
+  if (!status.ok()) return Fail(status.status());
+  status = MergeOnBoard(sat, *std::move(status));
   if (!status.ok()) return Fail(status.status());
 
   const orbit::ContactWindow& win = plan_.windows[best];
@@ -575,6 +636,8 @@ void EmbeddedRun::MaybeRelay(int sat, const std::string& transfer_id) {
     if (plan_.windows[w].end > now) return;  // a station is in view
   }
   absl::StatusOr<proto::NodeStatus> status = NodeStatus(sat);
+  if (!status.ok()) return Fail(status.status());
+  if (transfer_id.empty()) status = MergeOnBoard(sat, *std::move(status));
   if (!status.ok()) return Fail(status.status());
   int64_t bytes = 0;
   if (transfer_id.empty()) {
@@ -788,12 +851,22 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
   if (reply.complete()) {
     if (update) {
       const std::string& origin = seg.origin;
-      const auto it = sat_index_.find(origin);
-      if (it != sat_index_.end()) ++sats_[it->second].updates_sent;
+      const std::vector<std::string> credited = Contributors(
+          seg.relayed.empty()
+              ? absl::StrCat(origin, "@v", seg.base_version)
+              : seg.relayed,
+          origin);
+      for (const std::string& c : credited) {
+        const auto it = sat_index_.find(c);
+        if (it != sat_index_.end()) ++sats_[it->second].updates_sent;
+      }
       // (A relayed update's origin went idle when it handed it over.)
       if (seg.relayed.empty()) MarkIdle(sat);
       JsonObject e = Event("update_received");
       e.Add("satellite", origin).Add("accepted", reply.accepted());
+      if (credited.size() > 1) {
+        e.Add("contributors", static_cast<int64_t>(credited.size()));
+      }
       if (!seg.relayed.empty()) {
         e.Add("via", plan_.satellite_names[sat]).Add("hops", seg.hops);
         hops_[{origin, seg.base_version}] = seg.hops;
@@ -1143,6 +1216,7 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
   }
   s.Add("idle_fraction", summary_.idle_fraction)
       .Add("passes_lost", passes_lost_)
+      .Add("on_board_merges", merges_)
       .Add("dp_epsilon", summary_.dp_epsilon);
   ORBITFL_RETURN_IF_ERROR(run_dir_->WriteSummary(s));
   ORBITFL_ASSIGN_OR_RETURN(std::string pt,

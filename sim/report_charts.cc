@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "sim/report_sections.h"
 #include "sim/report_svg.h"
+#include "sim/time_format.h"
 
 namespace orbitfl::sim::report_internal {
 namespace {
@@ -263,8 +264,8 @@ std::string LinksSection(const std::vector<RunData>& runs) {
           absl::StrCat(run.label, ", ", l.kind, ": ", FormatBytes(l.bytes));
       if (l.windows)
         absl::StrAppend(&tip, " in ", GroupThousands(*l.windows), " windows");
-      if (l.open_s) absl::StrAppend(&tip, ", open ", FormatSeconds(*l.open_s));
-      if (l.busy_s) absl::StrAppend(&tip, ", busy ", FormatSeconds(*l.busy_s));
+      if (l.open_s) absl::StrAppend(&tip, ", open ", FormatDuration(*l.open_s));
+      if (l.busy_s) absl::StrAppend(&tip, ", busy ", FormatDuration(*l.busy_s));
       if (l.utilisation) {
         absl::StrAppend(&tip, ", utilisation ", FormatPercent(*l.utilisation));
       }

@@ -10,6 +10,7 @@
 #include "sim/json_read.h"
 #include "sim/report_sections.h"
 #include "sim/report_svg.h"
+#include "sim/time_format.h"
 
 namespace orbitfl::sim::report_internal {
 namespace {
@@ -103,7 +104,7 @@ std::string FormatValue(const JsonValue& v, SummaryRow::Kind kind,
       *title = absl::StrCat(GroupThousands(x), " bytes");
       return FormatBytes(x);
     case SummaryRow::kSeconds:
-      return FormatSeconds(x);
+      return FormatDuration(x);
     case SummaryRow::kReal:
       return absl::StrFormat("%.3g", x);
   }

@@ -81,16 +81,6 @@ std::string FormatBytes(double bytes) {
   return absl::StrFormat(format, bytes, kUnits[unit]);
 }
 
-std::string FormatSeconds(double s) {
-  if (s < 10) return absl::StrFormat("%.1f s", s);
-  if (s < 120) return absl::StrFormat("%.0f s", s);
-  if (s < 7200) {
-    const int64_t whole = static_cast<int64_t>(std::llround(s));
-    return absl::StrFormat("%d min %02d s", whole / 60, whole % 60);
-  }
-  return absl::StrFormat("%.1f h", s / 3600);
-}
-
 std::string FormatPercent(double fraction) {
   return absl::StrFormat("%.1f%%", fraction * 100);
 }

@@ -31,9 +31,6 @@ std::string GroupThousands(double v);
 // Decimal (SI) units, as network rates are quoted: "486 MB", "3.20 kB".
 std::string FormatBytes(double bytes);
 
-// "9.5 s", "42 s", "3 min 07 s", then hours: "2.5 h".
-std::string FormatSeconds(double s);
-
 // 0.8069 -> "80.7%".
 std::string FormatPercent(double fraction);
 

@@ -304,11 +304,21 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
             "a fraction of each tensor's values");
   SCENARIO_DEFAULT(fed, round_deadline_s, 3 * 3600.0);
   SCENARIO_DEFAULT(fed, min_participants, 1);
-  const std::set<std::string> strategies = {"fedavg", "fedprox", "fedasync",
-                                            "fedbuff", "fedspace"};
+  const std::set<std::string> strategies = {
+      "fedavg", "fedprox", "fedasync", "fedbuff", "fedspace", "hierarchical"};
   c.Expect(strategies.count(fed.strategy()) > 0, "federation.strategy",
-           "one of: fedavg, fedprox, fedasync, fedbuff, fedspace",
+           "one of: fedavg, fedprox, fedasync, fedbuff, fedspace, hierarchical",
            absl::StrCat("\"", fed.strategy(), "\""));
+  // Hierarchical: FedAvg on the ground over updates merged on board.
+  if (!isl.has_aggregate_in_plane()) {
+    isl.set_aggregate_in_plane(fed.strategy() == "hierarchical");
+  }
+  c.Expect(!isl.aggregate_in_plane() || isl.relay(),
+           "link.isl.aggregate_in_plane",
+           "inter-satellite links that relay updates (link.isl.topology "
+           "other than \"none\", link.isl.relay true)",
+           absl::StrCat("topology \"", isl.topology(), "\", relay ",
+                        isl.relay() ? "true" : "false"));
   if (!train.has_proximal_mu()) {
     train.set_proximal_mu(fed.strategy() == "fedprox" ? 0.01 : 0);
   }

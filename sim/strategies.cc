@@ -94,7 +94,7 @@ absl::StatusOr<std::unique_ptr<aggregator::Strategy>> MakeStrategy(
     o.server_optimizer = server;
     ORBITFL_ASSIGN_OR_RETURN(strategy,
                              aggregator::ScheduledAggregation::Create(o));
-  } else {  // fedavg, fedprox
+  } else {  // fedavg, fedprox, hierarchical (FedAvg over merged updates)
     aggregator::FedAvgOptions o;
     o.round_deadline = absl::Seconds(fed.round_deadline_s());
     o.min_participants = fed.min_participants();

@@ -62,6 +62,7 @@ case "$study" in
   fedisl)
     one "FedAvg, ground only" 'link.isl.topology="none"'
     one "FedAvg + intra-plane ISL relaying" ""
+    one "hierarchical: updates merged in the plane on board" "" --strategy=hierarchical
     ;;
   kim2025)
     for strategy in fedavg fedprox fedbuff; do one "$strategy" "" --strategy="$strategy"; done

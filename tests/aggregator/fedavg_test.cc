@@ -20,6 +20,7 @@ using ::testing::FieldsAre;
 using ::testing::FloatEq;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::SizeIs;
 
 std::unique_ptr<FedAvg> Make(int expected, int min_participants = 1) {
   FedAvgOptions o;
@@ -76,6 +77,32 @@ TEST(FedAvgTest, AMergedUpdateReportsForEachOfItsContributors) {
   // Equal samples: w = (1,2) + (1,1)/2 + (3,3)/2 = (3, 4).
   EXPECT_THAT(proto::ToFloats(f->global().tensors(0)),
               ElementsAre(FloatEq(3.0f), FloatEq(4.0f)));
+}
+
+// One holder may send two merges in a round (it merged again after more
+// updates reached it); a satellite already counted, alone or merged, may
+// not report again.
+TEST(FedAvgTest, EachContributorReportsOnceARound) {
+  auto f = Make(/*expected=*/5);
+  proto::ModelDelta first = TinyDelta("h", 0, 10, {1, 1});
+  first.add_contributors("h");
+  first.add_contributors("a");
+  EXPECT_TRUE(f->Offer(first, kStart).accepted);
+  proto::ModelDelta second = TinyDelta("h", 0, 10, {1, 1});
+  second.add_contributors("b");
+  second.add_contributors("c");
+  EXPECT_TRUE(f->Offer(second, kStart).accepted);
+  Decision alone = f->Offer(TinyDelta("a", 0, 10, {1, 1}), kStart);
+  EXPECT_FALSE(alone.accepted);
+  EXPECT_THAT(alone.reason, HasSubstr("duplicate: a"));
+  proto::ModelDelta again = TinyDelta("x", 0, 10, {1, 1});
+  again.add_contributors("d");
+  again.add_contributors("c");
+  EXPECT_THAT(f->Offer(again, kStart).reason, HasSubstr("duplicate: c"));
+  EXPECT_FALSE(*f->Advance(kStart + absl::Minutes(1)));  // 4 of 5
+  EXPECT_TRUE(f->Offer(TinyDelta("d", 0, 10, {1, 1}), kStart).accepted);
+  EXPECT_TRUE(*f->Advance(kStart + absl::Minutes(2)));  // 5 of 5
+  EXPECT_THAT(f->TakeApplied(), SizeIs(3));
 }
 
 TEST(FedAvgTest, DeadlineWithTooFewParticipantsExtendsTheRound) {

@@ -159,18 +159,5 @@ TEST(ServerOptimizerTest, OptionsAreValidatedNamingTheField) {
   EXPECT_THAT(ServerOptimizer::Create(o), IsOk());
 }
 
-TEST(ServerOptimizerTest, WeightedDeltaSumHandComputed) {
-  const proto::Model x = TinyModel({0, 0}, 0);
-  const proto::ModelDelta a = TinyDelta("a", 0, 1, {4, 0});
-  const proto::ModelDelta b = TinyDelta("b", 0, 1, {0, -4});
-  auto sum = WeightedDeltaSum(x, {&a, &b}, {0.25, 0.5});
-  ASSERT_THAT(sum, IsOk());
-  ASSERT_EQ(sum->size(), 1u);
-  EXPECT_THAT((*sum)[0], ElementsAre(DoubleEq(1), DoubleEq(-2)));
-  const proto::ModelDelta bad = TinyDelta("c", 0, 1, {1, 2, 3});
-  EXPECT_THAT(WeightedDeltaSum(x, {&a, &bad}, {1, 1}),
-              StatusIs(absl::StatusCode::kInvalidArgument, "update from c"));
-}
-
 }  // namespace
 }  // namespace orbitfl::aggregator

@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -168,7 +169,7 @@ TEST(LinksRunTest, LostPassesCarryNothing) {
   EXPECT_LT(lost, half.contacts);
   // The lost passes are the seed's: a second run loses the same ones.
   options.out_dir = Tmp("outage_half_again");
-  ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary again, RunEmbedded(s, options));
+  ASSERT_THAT(RunEmbedded(s, options), IsOk());
   EXPECT_EQ(ReadRunFile(Tmp("outage_half") + "/events.jsonl"),
             ReadRunFile(options.out_dir + "/events.jsonl"));
 }
@@ -179,7 +180,7 @@ TEST(LinksRunTest, DeliveriesPayLightTimeAndBackhaul) {
   s.mutable_link()->set_backhaul_delay_s(0.25);
   RunOptions options;
   options.out_dir = Tmp("delay");
-  ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary summary, RunEmbedded(s, options));
+  ASSERT_THAT(RunEmbedded(s, options), IsOk());
   // An update is received when its last byte has crossed the slant range
   // (600 km to about 2,900 km at a 5 deg mask: 2 to 10 ms) and the
   // backhaul, in whole milliseconds.
@@ -233,7 +234,7 @@ TEST(LinksRunTest, TleAndStationsFromTheCommandLineReplaceTheScenarios) {
   EXPECT_EQ(s.stations(1).name(), "Punta Arenas");
   RunOptions options;
   options.out_dir = Tmp("cli");
-  ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary summary, RunEmbedded(s, options));
+  ASSERT_THAT(RunEmbedded(s, options), IsOk());
   EXPECT_EQ(Field(ReadRunFile(options.out_dir + "/summary.json"), "satellites"),
             "8");
   const std::string contacts = ReadRunFile(options.out_dir + "/contacts.csv");
@@ -261,7 +262,7 @@ TEST(LinksRunTest, RunFilesReportStalenessParticipationAndLinkUse) {
   for (const char* name : {"tables_a", "tables_b"}) {
     RunOptions options;
     options.out_dir = Tmp(name);
-    ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary summary, RunEmbedded(s, options));
+    ASSERT_THAT(RunEmbedded(s, options), IsOk());
     dirs.push_back(options.out_dir);
   }
   for (const char* file : {"metrics.csv", "updates.csv", "links.csv",
@@ -320,10 +321,10 @@ TEST(LinksRunTest, RunFilesReportStalenessParticipationAndLinkUse) {
   EXPECT_EQ(Field(summary, "strategy"), "fedasync");
 }
 
-TEST(LinksRunTest, RelayedUpdatesFollowTheEarliestArrivalRoute) {
-  // One plane of ten satellites linked to their neighbours, one station:
-  // most satellites finish training out of its sight and hand their
-  // update along the plane to one that will see it first.
+// One plane of ten satellites linked to their neighbours, one station:
+// most satellites finish training out of its sight and hand their update
+// along the plane to one that will see it first.
+proto::Scenario OnePlane() {
   proto::Scenario s = Tiny();
   s.set_duration_hours(6);
   proto::Walker& w = *s.mutable_constellation()->mutable_walker_delta();
@@ -336,10 +337,16 @@ TEST(LinksRunTest, RelayedUpdatesFollowTheEarliestArrivalRoute) {
   isl.set_rate_bps(20000);
   isl.set_relay(true);
   isl.set_share_models(true);
+  return s;
+}
+
+TEST(LinksRunTest, RelayedUpdatesFollowTheEarliestArrivalRoute) {
+  proto::Scenario s = OnePlane();
+  const proto::IslConfig& isl = s.link().isl();
   ASSERT_THAT(FinalizeScenario(s, "relay"), IsOk());
   RunOptions options;
   options.out_dir = Tmp("relay");
-  ORBITFL_ASSERT_OK_AND_ASSIGN(RunSummary summary, RunEmbedded(s, options));
+  ASSERT_THAT(RunEmbedded(s, options), IsOk());
 
   // The same contact graph, built here from the plan.
   const absl::Time start = *ParseUtc(s.epoch_utc());
@@ -445,6 +452,83 @@ TEST(LinksRunTest, RelayedUpdatesFollowTheEarliestArrivalRoute) {
   ASSERT_EQ(links.size(), 4u);
   EXPECT_TRUE(absl::StartsWith(links[3], "isl,")) << links[3];
   EXPECT_FALSE(absl::EndsWith(links[3], ",0,0.000000")) << links[3];
+}
+
+// Hierarchical aggregation: satellites of the plane merge the updates
+// they hold into one before it goes down. With rounds that wait for all
+// ten satellites, every round's accepted updates speak for exactly ten
+// (none lost, none twice), the first round's model is the same as with
+// each update sent alone, and it costs fewer downlinked bytes.
+TEST(LinksRunTest, HierarchicalRunsMergeUpdatesOnBoard) {
+  auto run = [](const std::string& strategy) {
+    proto::Scenario s = OnePlane();
+    s.set_duration_hours(12);
+    s.mutable_federation()->set_strategy(strategy);
+    // Tiny() came finalised: let the strategy choose again.
+    s.mutable_link()->mutable_isl()->clear_aggregate_in_plane();
+    s.mutable_federation()->set_min_participants(10);
+    s.mutable_federation()->set_round_deadline_s(12 * 3600);
+    EXPECT_THAT(FinalizeScenario(s, strategy), IsOk());
+    RunOptions options;
+    options.out_dir = Tmp(strategy);
+    EXPECT_THAT(RunEmbedded(s, options), IsOk());
+    return options.out_dir;
+  };
+  const std::string merged = run("hierarchical");
+  const std::string alone = run("fedavg");
+
+  int merges = 0, rounds = 0, reported = 0;
+  for (const std::string& line : Lines(ReadRunFile(merged + "/events.jsonl"))) {
+    const std::string event = Field(line, "event");
+    if (event == "merge") {
+      ++merges;
+      int contributors = 0;
+      ASSERT_TRUE(absl::SimpleAtoi(Field(line, "contributors"), &contributors));
+      EXPECT_GE(contributors, 2) << line;
+    } else if (event == "update_received" && Field(line, "accepted") == "true") {
+      int contributors = 1;
+      if (!Field(line, "contributors").empty()) {
+        ASSERT_TRUE(absl::SimpleAtoi(Field(line, "contributors"), &contributors));
+      }
+      reported += contributors;
+    } else if (event == "aggregate") {
+      ++rounds;
+      EXPECT_EQ(reported, 10) << "round " << rounds;
+      reported = 0;
+    }
+  }
+  EXPECT_GT(merges, 2);
+  EXPECT_GE(rounds, 2);
+  const std::string summary = ReadRunFile(merged + "/summary.json");
+  EXPECT_THAT(summary, ::testing::HasSubstr(absl::StrCat(
+                           "\"on_board_merges\":", merges)));
+
+  // metrics.csv: utc,sim_hours,model_version,accuracy,loss,updates_applied,
+  // bytes_up,bytes_down. Row 2 is version 1 in both runs.
+  auto row = [](const std::string& dir, size_t i) {
+    const std::vector<std::string> rows = Lines(ReadRunFile(dir + "/metrics.csv"));
+    std::vector<std::string> f;
+    if (i < rows.size()) f = absl::StrSplit(rows[i], ',');
+    EXPECT_EQ(f.size(), 8u) << dir << " row " << i;
+    f.resize(8);
+    return f;
+  };
+  const std::vector<std::string> m1 = row(merged, 2), a1 = row(alone, 2);
+  ASSERT_EQ(m1[2], "1");
+  ASSERT_EQ(a1[2], "1");
+  double m_acc = 0, a_acc = 0, m_loss = 0, a_loss = 0;
+  int64_t m_up = 0, a_up = 0, m_updates = 0, a_updates = 0;
+  ASSERT_TRUE(absl::SimpleAtod(m1[3], &m_acc) && absl::SimpleAtod(a1[3], &a_acc));
+  ASSERT_TRUE(absl::SimpleAtod(m1[4], &m_loss) && absl::SimpleAtod(a1[4], &a_loss));
+  ASSERT_TRUE(absl::SimpleAtoi(m1[5], &m_updates) &&
+              absl::SimpleAtoi(a1[5], &a_updates));
+  ASSERT_TRUE(absl::SimpleAtoi(m1[6], &m_up) && absl::SimpleAtoi(a1[6], &a_up));
+  // The same mean of the same ten updates (up to float rounding).
+  EXPECT_NEAR(m_acc, a_acc, 0.01);
+  EXPECT_NEAR(m_loss, a_loss, 0.01);
+  EXPECT_EQ(a_updates, 10);
+  EXPECT_LT(m_updates, a_updates);
+  EXPECT_LT(m_up, a_up);
 }
 
 }  // namespace

@@ -176,7 +176,9 @@ TEST_F(TinyRunTest, FedAsyncMixesUpdatesAsTheyArriveAndLearns) {
     if (Field(line, "event") != "train") continue;
     const std::string sat = Field(line, "satellite");
     const absl::Time t = Utc(Field(line, "utc"));
-    if (last.count(sat) > 0) EXPECT_GE(t - last[sat], absl::Hours(3)) << sat;
+    if (last.count(sat) > 0) {
+      EXPECT_GE(t - last[sat], absl::Hours(3)) << sat;
+    }
     last[sat] = t;
   }
   // Evaluating at most hourly: one metrics row per hour at most (plus the

@@ -29,6 +29,7 @@ namespace {
 
 using ::orbitfl::testing::IsOk;
 using ::orbitfl::testing::StatusIs;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 const absl::Time kEpoch = absl::FromUnixSeconds(1774000000);  // 2026-03-20
@@ -510,17 +511,19 @@ TEST_F(SatelliteTest, AcceptRelayRefusesCorruptAndDiscardsPartialStreams) {
   EXPECT_EQ(held(), 1);
 }
 
-// Hierarchical aggregation on board: two held updates on one base merge
-// into the holder's own, their sample-weighted mean, and FedAvg counts the
-// merged update once per contributor (so the round of 2 closes at once).
+// Hierarchical aggregation on board. Round v0: two held updates merge
+// into a new held one, their sample-weighted mean, and FedAvg counts it
+// once per contributor (the round of 2 closes with it). Round v1: the
+// holder's own update and a held one merge into the own update, which
+// training may not replace before it is sent.
 TEST_F(SatelliteTest, MergeHeldMakesTheSampleWeightedMeanForEveryContributor) {
   ASSERT_NO_FATAL_FAILURE(StartServices(2, {"sat-a"}));
   const proto::Model initial = *InitialModel(Options().trainer.spec, 3);
   auto hand_over = [&](const std::string& origin, float value,
-                       int64_t samples) {
+                       int64_t samples, int64_t base) {
     proto::ModelDelta delta;
     delta.set_satellite(origin);
-    delta.set_base_version(0);
+    delta.set_base_version(base);
     delta.set_num_samples(samples);
     delta.set_train_loss(value);
     for (const proto::Tensor& t : initial.tensors()) {
@@ -534,8 +537,9 @@ TEST_F(SatelliteTest, MergeHeldMakesTheSampleWeightedMeanForEveryContributor) {
     proto::UploadAck ack;
     auto writer = stub_->AcceptRelay(&ctx, &ack);
     proto::UpdateChunk chunk;
-    chunk.set_transfer_id(origin + "@v0");
+    chunk.set_transfer_id(absl::StrCat(origin, "@v", base));
     chunk.set_satellite(origin);
+    chunk.set_base_version(base);
     chunk.set_holder("sat-a");
     chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
     chunk.set_hops(1);
@@ -549,33 +553,71 @@ TEST_F(SatelliteTest, MergeHeldMakesTheSampleWeightedMeanForEveryContributor) {
     ASSERT_TRUE(writer->Finish().ok());
     ASSERT_TRUE(ack.complete());
   };
-  ASSERT_NO_FATAL_FAILURE(hand_over("sat-x", 1.0f, 1));
-  ASSERT_NO_FATAL_FAILURE(hand_over("sat-y", 5.0f, 3));
+  auto merge = [&](const std::vector<std::string>& keep) {
+    grpc::ClientContext ctx;
+    proto::MergeRequest req;
+    req.set_satellite("sat-a");
+    for (const std::string& id : keep) req.add_keep_transfer_ids(id);
+    proto::LinkReply reply;
+    EXPECT_TRUE(stub_->MergeHeld(&ctx, req, &reply).ok());
+    return reply;
+  };
+  auto status = [&] {
+    grpc::ClientContext ctx;
+    proto::NodeStatusRequest req;
+    req.set_satellite("sat-a");
+    proto::NodeStatus s;
+    EXPECT_TRUE(stub_->Status(&ctx, req, &s).ok());
+    return s;
+  };
+  auto train = [&](int hours) {
+    grpc::ClientContext ctx;
+    proto::TrainRequest req;
+    req.set_satellite("sat-a");
+    req.set_utc_ms(absl::ToUnixMillis(kEpoch + absl::Hours(hours)));
+    proto::TrainReply reply;
+    EXPECT_TRUE(stub_->Train(&ctx, req, &reply).ok());
+    return reply;
+  };
+  auto link = [&](bool upload, const std::string& transfer_id) {
+    grpc::ClientContext ctx;
+    proto::LinkRequest req;
+    req.set_satellite("sat-a");
+    req.set_transfer_id(transfer_id);
+    proto::LinkReply reply;
+    grpc::Status s = upload ? stub_->SendUpdate(&ctx, req, &reply)
+                            : stub_->FetchModel(&ctx, req, &reply);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return reply;
+  };
+  auto global = [&](int64_t version) {
+    auto model = aggregator_->ModelBytes(version);
+    EXPECT_THAT(model, IsOk());
+    proto::Model m;
+    EXPECT_TRUE(model.ok() && m.ParseFromString(*model->second));
+    return proto::ToFloats(m.tensors(0));
+  };
 
-  grpc::ClientContext merge_ctx;
-  proto::NodeStatusRequest req;
-  req.set_satellite("sat-a");
-  proto::LinkReply merged;
-  ASSERT_TRUE(stub_->MergeHeld(&merge_ctx, req, &merged).ok());
+  // Round v0.
+  ASSERT_NO_FATAL_FAILURE(hand_over("sat-x", 1.0f, 1, 0));
+  ASSERT_NO_FATAL_FAILURE(hand_over("sat-y", 5.0f, 3, 0));
+  ASSERT_NO_FATAL_FAILURE(hand_over("sat-z", 9.0f, 2, 0));
+  // sat-z's hand-over onwards is under way: it stays out of the merge.
+  proto::LinkReply merged = merge({"sat-z@v0"});
   EXPECT_TRUE(merged.accepted());
-  grpc::ClientContext status_ctx;
-  proto::NodeStatus status;
-  ASSERT_TRUE(stub_->Status(&status_ctx, req, &status).ok());
-  EXPECT_TRUE(status.has_update());
-  EXPECT_EQ(status.update_base_version(), 0);
-  EXPECT_EQ(status.relayed_size(), 0);
-  // Nothing left to merge the second time.
-  grpc::ClientContext again_ctx;
-  ASSERT_TRUE(stub_->MergeHeld(&again_ctx, req, &merged).ok());
-  EXPECT_FALSE(merged.accepted());
-
+  EXPECT_THAT(merged.contributors(), ElementsAre("sat-x", "sat-y"));
+  EXPECT_EQ(merged.transfer_id(), "sat-a@v0+merge1");
+  proto::NodeStatus held = status();
+  EXPECT_FALSE(held.has_update());
+  ASSERT_EQ(held.relayed_size(), 2);
+  EXPECT_EQ(held.relayed(0).origin(), "sat-z");
+  EXPECT_EQ(held.relayed(1).transfer_id(), "sat-a@v0+merge1");
+  EXPECT_EQ(held.relayed(1).total_bytes(), merged.remaining_bytes());
+  // Nothing left to merge: sat-z is still kept out, and alone.
+  EXPECT_FALSE(merge({"sat-z@v0"}).accepted());
   // Down to the aggregator: (1 x 1 + 3 x 5) / 4 = 4 on every value, and
   // the round of 2 satellites closes with this one update.
-  grpc::ClientContext send_ctx;
-  proto::LinkRequest link;
-  link.set_satellite("sat-a");
-  proto::LinkReply sent;
-  ASSERT_TRUE(stub_->SendUpdate(&send_ctx, link, &sent).ok());
+  proto::LinkReply sent = link(true, merged.transfer_id());
   EXPECT_TRUE(sent.complete());
   EXPECT_TRUE(sent.accepted());
   auto tick = aggregator_->Tick(kEpoch + absl::Minutes(1));
@@ -583,16 +625,35 @@ TEST_F(SatelliteTest, MergeHeldMakesTheSampleWeightedMeanForEveryContributor) {
   EXPECT_TRUE(tick->aggregated());
   ASSERT_EQ(tick->applied_size(), 1);
   EXPECT_EQ(tick->applied(0).satellite(), "sat-a");
-  auto model = aggregator_->ModelBytes(0);
-  ASSERT_THAT(model, IsOk());
-  proto::Model global;
-  ASSERT_TRUE(global.ParseFromString(*model->second));
   const std::vector<float> before = proto::ToFloats(initial.tensors(0));
-  const std::vector<float> after = proto::ToFloats(global.tensors(0));
-  ASSERT_EQ(before.size(), after.size());
+  const std::vector<float> v1 = global(1);
+  ASSERT_EQ(before.size(), v1.size());
   for (size_t k = 0; k < before.size(); ++k) {
-    EXPECT_NEAR(after[k], before[k] + 4.0f, 1e-5) << k;
+    EXPECT_NEAR(v1[k], before[k] + 4.0f, 1e-5) << k;
   }
+
+  // Round v1: sat-a trains on v1, then merges sat-w's update into its own.
+  ASSERT_TRUE(link(false, "").complete());
+  proto::TrainReply trained = train(2);
+  ASSERT_TRUE(trained.trained()) << trained.reason();
+  ASSERT_NO_FATAL_FAILURE(hand_over("sat-w", 2.0f, trained.num_samples(), 1));
+  merged = merge({});
+  EXPECT_TRUE(merged.accepted());
+  EXPECT_THAT(merged.contributors(), ElementsAre("sat-a", "sat-w"));
+  EXPECT_EQ(merged.transfer_id(), "sat-a@v1");
+  EXPECT_TRUE(status().has_update());
+  EXPECT_EQ(status().relayed_size(), 1);  // only sat-z's, stale now
+  proto::TrainReply refused = train(3);
+  EXPECT_FALSE(refused.trained());
+  EXPECT_THAT(refused.reason(), HasSubstr("merged from 2 satellites"));
+  ASSERT_TRUE(link(true, "").accepted());
+  tick = aggregator_->Tick(kEpoch + absl::Hours(3));
+  ASSERT_THAT(tick, IsOk());
+  EXPECT_TRUE(tick->aggregated());
+  EXPECT_EQ(tick->model_version(), 2);
+  // Sent, it no longer holds training back.
+  proto::TrainReply again = train(4);
+  EXPECT_TRUE(again.trained()) << again.reason();
 }
 
 }  // namespace

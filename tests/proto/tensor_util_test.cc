@@ -1,5 +1,6 @@
 #include "proto/tensor_util.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace orbitfl::proto {
@@ -29,6 +30,33 @@ TEST(TensorUtilTest, SameLayoutComparesNameAndShape) {
   b = a;
   b.set_name("v");
   EXPECT_FALSE(SameLayout(a, b));
+}
+
+ModelDelta Delta(const std::string& satellite, std::vector<float> values) {
+  ModelDelta d;
+  d.set_satellite(satellite);
+  Tensor* t = d.add_tensors();
+  t->set_name("w");
+  t->add_shape(static_cast<int64_t>(values.size()));
+  SetFloats(values, t);
+  return d;
+}
+
+TEST(TensorUtilTest, WeightedDeltaSumHandComputed) {
+  const ModelDelta layout = Delta("model", {0, 0});
+  const ModelDelta a = Delta("a", {4, 0});
+  const ModelDelta b = Delta("b", {0, -4});
+  auto sum = WeightedDeltaSum(layout.tensors(), {&a, &b}, {0.25, 0.5});
+  ASSERT_TRUE(sum.ok()) << sum.status();
+  ASSERT_EQ(sum->size(), 1u);
+  EXPECT_THAT((*sum)[0], ::testing::ElementsAre(1.0, -2.0));
+  const ModelDelta bad = Delta("c", {1, 2, 3});
+  absl::StatusOr<std::vector<std::vector<double>>> refused =
+      WeightedDeltaSum(layout.tensors(), {&a, &bad}, {1, 1});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), ::testing::HasSubstr("update from c"));
+  EXPECT_EQ(WeightedDeltaSum(layout.tensors(), {&a}, {1, 1}).status().code(),
+            absl::StatusCode::kInternal);
 }
 
 }  // namespace

@@ -45,7 +45,9 @@ TEST(ContactPlanTest, WalkerStarShellGivesSortedWindowsAndTheCsvContract) {
     // Edges are whole milliseconds.
     EXPECT_EQ(w.start, FloorToMillis(w.start));
     EXPECT_EQ(w.end, FloorToMillis(w.end));
-    if (i > 0) EXPECT_LE(plan->windows[i - 1].start, w.start);
+    if (i > 0) {
+      EXPECT_LE(plan->windows[i - 1].start, w.start);
+    }
     svalbard += w.station == 0;
   }
   // A polar shell passes over Svalbard far more often than over Quito.

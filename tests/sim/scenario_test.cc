@@ -115,6 +115,13 @@ TEST(ScenarioTest, OtherFieldErrorsNameTheirField) {
        "link.isl.rate_bps"},
       {"seed: 3", "seed: 3 federation { strategy: \"fedsgd\" }",
        "federation.strategy: expected one of: fedavg, fedprox, fedasync"},
+      {"seed: 3", "seed: 3 federation { strategy: \"hierarchical\" }",
+       "link.isl.aggregate_in_plane: expected inter-satellite links that "
+       "relay updates"},
+      {"seed: 3",
+       "seed: 3 link { isl { topology: \"any\" relay: false "
+       "aggregate_in_plane: true } }",
+       "relay false"},
       {"seed: 3", "seed: 3 federation { server_optimizer: \"lamb\" }",
        "federation.server_optimizer"},
       {"seed: 3", "seed: 3 federation { dp { clip_norm: 1 delta: 2 } }",
