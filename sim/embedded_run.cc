@@ -1032,8 +1032,10 @@ absl::Status EmbeddedRun::EvaluateGlobal() {
   if (!model.ParseFromString(bytes)) {
     return absl::DataLossError("global model does not parse");
   }
+  const absl::Time wall0 = env_->WallNow();
   ORBITFL_ASSIGN_OR_RETURN(node::EvalResult eval,
                            node::Evaluate(spec_, model, test_set_));
+  summary_.eval_wall_s += absl::ToDoubleSeconds(env_->WallNow() - wall0);
   MetricsRow row;
   row.utc = loop_.now();
   row.sim_hours = absl::ToDoubleHours(loop_.now() - start_);
@@ -1134,6 +1136,7 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
   wall_start_ = env_->WallNow();
   last_progress_ = wall_start_;
   ORBITFL_RETURN_IF_ERROR(SetUp());
+  summary_.setup_wall_s = absl::ToDoubleSeconds(env_->WallNow() - wall_start_);
   {
     JsonObject e = Event("run_start");
     e.Add("scenario", scenario_.name())
@@ -1199,6 +1202,8 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
       .Add("sim_hours", summary_.sim_hours)
       .Add("wall_s", summary_.wall_s)
       .Add("train_wall_s", summary_.train_wall_s)
+      .Add("setup_wall_s", summary_.setup_wall_s)
+      .Add("eval_wall_s", summary_.eval_wall_s)
       .Add("model", spec_.architecture)
       .Add("parameters", node::ParameterCount(spec_))
       .Add("trainable_parameters", node::TrainableParameterCount(spec_))

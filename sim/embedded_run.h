@@ -44,6 +44,10 @@ struct RunSummary {
   double sim_hours = 0;
   double wall_s = 0;
   double train_wall_s = 0;  // host seconds inside local training
+  // Host seconds building the world, the contact plan and the test set,
+  // and evaluating global models: with training, most of wall_s.
+  double setup_wall_s = 0;
+  double eval_wall_s = 0;
   int64_t training_steps = 0;
   // Training attempts refused for lack of charge (retried 10 min later),
   // and the lowest battery state of charge any satellite reported.

@@ -9,6 +9,8 @@
 //
 // BM_TrainerVsBareLoop interleaves the two so that both see the same
 // machine state; its counters are the two rates and their ratio.
+// BM_Evaluate / BM_BareForward: evaluating a global model on 800 test
+// tiles, against bare forward passes over batches of 32 to 800 tiles.
 
 #include <chrono>
 #include <memory>
@@ -176,6 +178,55 @@ void BM_TrainerVsBareLoop(benchmark::State& state) {
   state.counters["ratio"] = trainer_rate / bare_rate;
 }
 BENCHMARK(BM_TrainerVsBareLoop)->Unit(benchmark::kMillisecond)->MinTime(5.0);
+
+// Evaluation of a global model on a test set of 800 tiles (the demo's),
+// as the run does after each aggregation, against a bare forward pass of
+// the same module over the same tiles as one pre-built tensor.
+constexpr int kTestTiles = 800;
+
+void SetEvalRate(benchmark::State& state) {
+  state.counters["images/s"] = benchmark::Counter(
+      kTestTiles, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BM_Evaluate(benchmark::State& state) {
+  internal::PinTorchThreads();
+  std::vector<int64_t> first(kTestTiles);
+  for (int i = 0; i < kTestTiles; ++i) first[i] = i;
+  const TileDataset test = Subset(RandomStore(), first);
+  const proto::Model global = InitialModel(Spec(), 1).value();
+  for (auto _ : state) {
+    absl::StatusOr<EvalResult> r = Evaluate(Spec(), global, test);
+    benchmark::DoNotOptimize(r);
+  }
+  SetEvalRate(state);
+}
+BENCHMARK(BM_Evaluate)->Unit(benchmark::kMillisecond);
+
+void BM_BareForward(benchmark::State& state) {
+  internal::PinTorchThreads();
+  internal::SmallCnn net(Spec());
+  net->eval();
+  torch::manual_seed(1);
+  const torch::Tensor x =
+      torch::rand({kTestTiles, Spec().bands, Spec().pixels, Spec().pixels});
+  const int64_t batch = state.range(0);
+  for (auto _ : state) {
+    torch::NoGradGuard no_grad;
+    for (int64_t b = 0; b < kTestTiles; b += batch) {
+      const torch::Tensor part = x.slice(0, b, std::min<int64_t>(kTestTiles, b + batch));
+      benchmark::DoNotOptimize(net->forward(part).sum().item<float>());
+    }
+  }
+  SetEvalRate(state);
+}
+// Tiles per forward pass: why Evaluate uses batches of 64.
+BENCHMARK(BM_BareForward)
+    ->Arg(32)
+    ->Arg(64)
+    ->Arg(256)
+    ->Arg(800)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace orbitfl::node
