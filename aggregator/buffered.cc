@@ -32,8 +32,10 @@ absl::Status ValidateStalenessOptions(double staleness_exponent,
 
 BufferedStrategy::BufferedStrategy(double staleness_exponent,
                                    int64_t max_staleness,
+                                   const RobustOptions& robust,
                                    std::unique_ptr<ServerOptimizer> optimizer)
     : staleness_exponent_(staleness_exponent),
+      robust_(robust),
       max_staleness_(max_staleness),
       optimizer_(std::move(optimizer)) {}
 
@@ -90,8 +92,9 @@ absl::Status BufferedStrategy::AggregateFirst(size_t n) {
         StalenessWeight(version - u.delta.base_version(), staleness_exponent_) /
         static_cast<double>(n));
   }
-  ORBITFL_ASSIGN_OR_RETURN(Pseudogradient mean,
-                           proto::WeightedDeltaSum(global_.tensors(), deltas, weights));
+  ORBITFL_ASSIGN_OR_RETURN(
+      Pseudogradient mean,
+      CombineDeltas(robust_, global_.tensors(), deltas, weights));
   ORBITFL_RETURN_IF_ERROR(optimizer_->Apply(mean, global_));
   global_.set_version(version + 1);
   for (size_t i = 0; i < n; ++i) {

@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "aggregator/robust.h"
 #include "aggregator/server_optimizer.h"
 #include "aggregator/strategy.h"
 #include "proto/tensor.pb.h"
@@ -50,6 +51,7 @@ class BufferedStrategy : public Strategy {
  protected:
   // `max_staleness` 0: any staleness.
   BufferedStrategy(double staleness_exponent, int64_t max_staleness,
+                   const RobustOptions& robust,
                    std::unique_ptr<ServerOptimizer> optimizer);
 
   // What Start shares: `initial` as the global model, nothing buffered or
@@ -73,6 +75,7 @@ class BufferedStrategy : public Strategy {
 
  private:
   const double staleness_exponent_;
+  const RobustOptions robust_;
   const int64_t max_staleness_;
   std::unique_ptr<ServerOptimizer> optimizer_;
   proto::Model global_;

@@ -22,6 +22,7 @@ absl::StatusOr<std::unique_ptr<FedAvg>> FedAvg::Create(
         "federation.min_participants: expected >= 1, got ",
         options.min_participants));
   }
+  ORBITFL_RETURN_IF_ERROR(ValidateRobustOptions(options.robust));
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<ServerOptimizer> optimizer,
                            ServerOptimizer::Create(options.server_optimizer));
   return std::unique_ptr<FedAvg>(new FedAvg(options, std::move(optimizer)));
@@ -91,8 +92,9 @@ absl::Status FedAvg::Aggregate(absl::Time now) {
     deltas.push_back(&delta);
     weights.push_back(delta.num_samples() / total_samples);
   }
-  ORBITFL_ASSIGN_OR_RETURN(Pseudogradient mean,
-                           proto::WeightedDeltaSum(global_.tensors(), deltas, weights));
+  ORBITFL_ASSIGN_OR_RETURN(
+      Pseudogradient mean,
+      CombineDeltas(options_.robust, global_.tensors(), deltas, weights));
   ORBITFL_RETURN_IF_ERROR(optimizer_->Apply(mean, global_));
   // Every update of round v is based on v: staleness 0.
   for (size_t i = 0; i < deltas.size(); ++i) {

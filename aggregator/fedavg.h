@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "aggregator/robust.h"
 #include "aggregator/server_optimizer.h"
 #include "aggregator/strategy.h"
 
@@ -29,6 +30,9 @@ struct FedAvgOptions {
   int expected_participants = 1;
   // How the round's mean delta is applied. Default: sgd, lr 1.
   ServerOptimizerOptions server_optimizer;
+  // How the aggregated updates combine (robust rules, clipping).
+  // Default: the weighted mean.
+  RobustOptions robust;
 };
 
 class FedAvg final : public Strategy {

@@ -18,6 +18,7 @@ absl::StatusOr<std::unique_ptr<FedBuff>> FedBuff::Create(
         "federation.buffer_timeout_s: expected >= 0 (0: no limit), got ",
         absl::ToDoubleSeconds(options.flush_after)));
   }
+  ORBITFL_RETURN_IF_ERROR(ValidateRobustOptions(options.robust));
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<ServerOptimizer> optimizer,
                            ServerOptimizer::Create(options.server_optimizer));
   return std::unique_ptr<FedBuff>(new FedBuff(options, std::move(optimizer)));

@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "aggregator/buffered.h"
+#include "aggregator/robust.h"
 #include "aggregator/server_optimizer.h"
 #include "aggregator/strategy.h"
 
@@ -35,6 +36,9 @@ struct FedBuffOptions {
   absl::Duration flush_after = absl::ZeroDuration();
   // How the aggregated delta is applied. Default: sgd, lr 1.
   ServerOptimizerOptions server_optimizer;
+  // How the aggregated updates combine (robust rules, clipping).
+  // Default: the weighted mean.
+  RobustOptions robust;
 };
 
 class FedBuff final : public BufferedStrategy {
@@ -57,7 +61,7 @@ class FedBuff final : public BufferedStrategy {
   FedBuff(const FedBuffOptions& options,
           std::unique_ptr<ServerOptimizer> optimizer)
       : BufferedStrategy(options.staleness_exponent, options.max_staleness,
-                         std::move(optimizer)),
+                         options.robust, std::move(optimizer)),
         options_(options) {}
 
   FedBuffOptions options_;

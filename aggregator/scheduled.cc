@@ -27,6 +27,7 @@ ScheduledAggregation::Create(const ScheduledAggregationOptions& options) {
   }
   ORBITFL_RETURN_IF_ERROR(ValidateStalenessOptions(options.staleness_exponent,
                                                    options.max_staleness));
+  ORBITFL_RETURN_IF_ERROR(ValidateRobustOptions(options.robust));
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<ServerOptimizer> optimizer,
                            ServerOptimizer::Create(options.server_optimizer));
   return std::unique_ptr<ScheduledAggregation>(

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "aggregator/buffered.h"
+#include "aggregator/robust.h"
 #include "aggregator/server_optimizer.h"
 #include "aggregator/strategy.h"
 
@@ -33,6 +34,9 @@ struct ScheduledAggregationOptions {
   int64_t max_staleness = 0;
   // How the aggregated delta is applied. Default: sgd, lr 1.
   ServerOptimizerOptions server_optimizer;
+  // How the aggregated updates combine (robust rules, clipping).
+  // Default: the weighted mean.
+  RobustOptions robust;
 };
 
 class ScheduledAggregation final : public BufferedStrategy {
@@ -56,7 +60,7 @@ class ScheduledAggregation final : public BufferedStrategy {
   ScheduledAggregation(const ScheduledAggregationOptions& options,
                        std::unique_ptr<ServerOptimizer> optimizer)
       : BufferedStrategy(options.staleness_exponent, options.max_staleness,
-                         std::move(optimizer)),
+                         options.robust, std::move(optimizer)),
         options_(options) {}
 
   ScheduledAggregationOptions options_;

@@ -1,11 +1,14 @@
 #include "node/satellite.h"
 
+#include <cmath>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "orbit/frames.h"
 #include "orbit/sun.h"
 #include "proto/crc32c.h"
+#include "proto/tensor_util.h"
 #include "third_party/status_macros.h"
 
 namespace orbitfl::node {
@@ -19,6 +22,17 @@ absl::StatusOr<std::unique_ptr<Satellite>> Satellite::Create(
   }
   ORBITFL_RETURN_IF_ERROR(ValidateComputeProfile(options.compute));
   ORBITFL_RETURN_IF_ERROR(ValidateSeuOptions(options.radiation));
+  const Misbehaviour& bad = options.misbehaviour;
+  if (bad.kind != "none" && bad.kind != "scale" && bad.kind != "sign_flip") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "satellite ", options.name, ": misbehaviour \"", bad.kind,
+        "\": expected one of: none, scale, sign_flip"));
+  }
+  if (!std::isfinite(bad.factor)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "satellite ", options.name, ": misbehaviour factor ", bad.factor,
+        ": expected a finite number"));
+  }
   std::unique_ptr<PowerSystem> power;
   if (options.power_model) {
     ORBITFL_ASSIGN_OR_RETURN(
@@ -178,6 +192,16 @@ absl::StatusOr<proto::TrainReply> Satellite::Train(absl::Time t) {
     reply.set_state_of_charge(power_->state_of_charge());
   }
   result.delta.set_satellite(options_.name);
+  if (options_.misbehaviour.kind != "none") {
+    const float factor = static_cast<float>(
+        options_.misbehaviour.kind == "sign_flip" ? -options_.misbehaviour.factor
+                                                  : options_.misbehaviour.factor);
+    for (proto::Tensor& t : *result.delta.mutable_tensors()) {
+      std::vector<float> v = proto::ToFloats(t);
+      for (float& x : v) x *= factor;
+      proto::SetFloats(v, &t);
+    }
+  }
   ORBITFL_ASSIGN_OR_RETURN(proto::ModelDelta encoded,
                            encoder_->Encode(result.delta));
   update_bytes_.clear();

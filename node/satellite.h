@@ -32,6 +32,15 @@ ComputeProfile DefaultComputeProfile();
 // SEU options with a zero rate.
 SeuOptions NoRadiation();
 
+// A faulty or malicious satellite: what it does to each delta it trains
+// before encoding it (robust-aggregation experiments).
+struct Misbehaviour {
+  // "none" (default), "scale" (the delta times `factor`) or "sign_flip"
+  // (the delta times -`factor`).
+  std::string kind = "none";
+  double factor = 1;
+};
+
 struct SatelliteOptions {
   std::string name;
   // Not owned; must outlive the satellite.
@@ -59,6 +68,7 @@ struct SatelliteOptions {
   proto::CodecOptions codec;
   uint64_t seed = 0;           // scenario seed
   int index = 0;               // satellite index, for its random stream
+  Misbehaviour misbehaviour;
 };
 
 class Satellite {

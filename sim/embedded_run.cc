@@ -392,6 +392,16 @@ absl::Status EmbeddedRun::StartServices() {
 
   node_service_ = std::make_unique<node::NodeService>(agg_channel, chunk);
   const proto::TrainingConfig& t = scenario_.training();
+  const proto::AdversaryConfig& adversary = scenario_.adversary();
+  const std::set<std::string> misbehaving(adversary.satellites().begin(),
+                                          adversary.satellites().end());
+  for (const std::string& name : misbehaving) {
+    if (sat_index_.count(name) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "adversary.satellites: \"", name, "\" is not a satellite of the run "
+          "(names look like \"", plan_.satellite_names.front(), "\")"));
+    }
+  }
   for (size_t i = 0; i < sats_.size(); ++i) {
     node::SatelliteOptions o;
     o.name = plan_.satellite_names[i];
@@ -427,6 +437,10 @@ absl::Status EmbeddedRun::StartServices() {
     o.codec.topk_fraction = scenario_.federation().topk_fraction();
     o.seed = scenario_.seed();
     o.index = static_cast<int>(i);
+    if (misbehaving.count(o.name) > 0) {
+      o.misbehaviour.kind = adversary.kind();
+      o.misbehaviour.factor = adversary.factor();
+    }
     ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<node::Satellite> sat,
                              node::Satellite::Create(o));
     node_service_->Host(std::move(sat));

@@ -358,6 +358,35 @@ absl::Status FinalizeScenario(proto::Scenario& s, const std::string& file) {
             "a multiple of clip_norm");
   c.Expect(dp.delta() > 0 && dp.delta() < 1, "federation.dp.delta",
            "a probability in (0, 1)", absl::StrCat(dp.delta()));
+  proto::RobustConfig& robust = *fed.mutable_robust();
+  Default<std::string>(robust.mutable_rule(), "mean");
+  if (!robust.has_trim_fraction()) robust.set_trim_fraction(0.1);
+  c.Expect(robust.rule() == "mean" || robust.rule() == "median" ||
+               robust.rule() == "trimmed_mean",
+           "federation.robust.rule", "one of: mean, median, trimmed_mean",
+           absl::StrCat("\"", robust.rule(), "\""));
+  c.InRange(robust.trim_fraction(), 0, 0.4999999,
+            "federation.robust.trim_fraction", "a share in [0, 0.5)");
+  c.InRange(robust.clip_norm(), 0, 1e9, "federation.robust.clip_norm",
+            "an L2 norm (0: off)");
+  c.Expect(fed.strategy() != "fedasync" ||
+               (robust.rule() == "mean" && robust.clip_norm() == 0 &&
+                !robust.clip_to_median()),
+           "federation.robust",
+           "nothing with fedasync, which mixes one update at a time (use "
+           "federation.dp.clip_norm to clip)",
+           absl::StrCat("rule \"", robust.rule(), "\""));
+  proto::AdversaryConfig& adversary = *s.mutable_adversary();
+  if (adversary.satellites_size() > 0 || !adversary.kind().empty()) {
+    c.Expect(adversary.kind() == "scale" || adversary.kind() == "sign_flip",
+             "adversary.kind", "one of: scale, sign_flip",
+             absl::StrCat("\"", adversary.kind(), "\""));
+    if (!adversary.has_factor()) {
+      adversary.set_factor(adversary.kind() == "scale" ? 10 : 1);
+    }
+    c.InRange(adversary.factor(), -1e6, 1e6, "adversary.factor",
+              "a finite multiplier");
+  }
   SCENARIO_DEFAULT(fed, fedspace_slot_s, 3600);
   c.InRange(fed.fedspace_slot_s(), 60, 1e7, "federation.fedspace_slot_s",
             "seconds");

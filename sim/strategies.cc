@@ -52,6 +52,11 @@ absl::StatusOr<std::unique_ptr<aggregator::Strategy>> MakeStrategy(
   server.beta1 = fed.adam_beta1();
   server.beta2 = fed.adam_beta2();
   server.tau = fed.adam_tau();
+  aggregator::RobustOptions robust;
+  robust.rule = fed.robust().rule();
+  robust.trim_fraction = fed.robust().trim_fraction();
+  robust.clip_norm = fed.robust().clip_norm();
+  robust.clip_to_median = fed.robust().clip_to_median();
   std::unique_ptr<aggregator::Strategy> strategy;
   const std::string& name = fed.strategy();
   if (name == "fedasync") {
@@ -75,6 +80,7 @@ absl::StatusOr<std::unique_ptr<aggregator::Strategy>> MakeStrategy(
     o.max_staleness = fed.max_staleness();
     o.flush_after = absl::Seconds(fed.buffer_timeout_s());
     o.server_optimizer = server;
+    o.robust = robust;
     ORBITFL_ASSIGN_OR_RETURN(strategy, aggregator::FedBuff::Create(o));
   } else if (name == "fedspace") {
     aggregator::ScheduledAggregationOptions o;
@@ -92,6 +98,7 @@ absl::StatusOr<std::unique_ptr<aggregator::Strategy>> MakeStrategy(
     o.staleness_exponent = fed.staleness_exponent();
     o.max_staleness = fed.max_staleness();
     o.server_optimizer = server;
+    o.robust = robust;
     ORBITFL_ASSIGN_OR_RETURN(strategy,
                              aggregator::ScheduledAggregation::Create(o));
   } else {  // fedavg, fedprox, hierarchical (FedAvg over merged updates)
@@ -100,6 +107,7 @@ absl::StatusOr<std::unique_ptr<aggregator::Strategy>> MakeStrategy(
     o.min_participants = fed.min_participants();
     o.expected_participants = satellites;
     o.server_optimizer = server;
+    o.robust = robust;
     ORBITFL_ASSIGN_OR_RETURN(strategy, aggregator::FedAvg::Create(o));
   }
   if (fed.dp().clip_norm() > 0) {

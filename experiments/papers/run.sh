@@ -5,21 +5,30 @@
 # row per run: time to the scenario's target accuracy, final accuracy,
 # bytes moved, mean staleness, idle time. Runs land in runs/papers/.
 #
-#   experiments/papers/run.sh fedisl|kim2025|kim2025-stations|fedspace [SCALE]
+#   experiments/papers/run.sh fedisl|kim2025|kim2025-stations|fedspace [SCALE] [light]
 #
 # SCALE (default: the paper's size) replaces the constellation by a shell
 # of that many satellites of the same pattern (e.g. 1000), which no other
-# satellite-FL tool reaches.
+# satellite-FL tool reaches. "light" trains 5 local steps instead of the
+# scenario's (a quarter of the compute, the same schedule): at 1,000
+# satellites a study then takes minutes per run instead of hours.
 source "$(dirname "${BASH_SOURCE[0]}")/../onboard/common.sh"
 OUT=$ROOT/runs/papers
 mkdir -p "$OUT"
-study=${1:?usage: run.sh fedisl|kim2025|kim2025-stations|fedspace [SCALE]}
+usage="usage: run.sh fedisl|kim2025|kim2025-stations|fedspace [SCALE] [light]"
+study=${1:?$usage}
 scale=${2:-}
+light=${3:-}
+if [[ -n "$light" && "$light" != light ]]; then
+  echo "$usage (third argument: \"light\" or nothing, got \"$light\")" >&2
+  exit 2
+fi
 scenario=experiments/scenarios/papers/${study%-stations}.textproto
 
 # The shell scaled to SCALE satellites: same altitude and inclination,
 # planes chosen so every plane keeps its pattern.
 scaled() {
+  [[ -n "$light" ]] && echo -n "training.local_steps=5;"
   [[ -z "$scale" ]] && return 0
   case "${study%-stations}" in
     fedisl) echo "constellation.walker_delta.total=$scale;constellation.walker_delta.planes=$((scale / 40 > 5 ? scale / 40 : 5))" ;;
@@ -51,7 +60,7 @@ PY
 one() {  # one LABEL SETTINGS FLAGS...: SETTINGS go to --set with the scale's
   local label=$1 settings=$2
   shift 2
-  local dir=$OUT/${study}${scale:+_$scale}/${label// /_}
+  local dir=$OUT/${study}${scale:+_$scale}${light:+_light}/${label// /_}
   "$ORBITFL" run --scenario="$scenario" --out="$dir" --quiet \
     --set="$(scaled);$settings" "$@" >/dev/null
   row "$label" "$dir"

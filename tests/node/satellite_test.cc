@@ -3,6 +3,8 @@
 
 #include "node/satellite.h"
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -271,6 +273,40 @@ TEST_F(SatelliteTest, UpsetsCorruptTheModelUnlessScrubbed) {
   EXPECT_EQ(scrubbed->upsets(), hit->upsets());
   EXPECT_GT(scrubbed_reply.tensors_repaired(), 0);
   EXPECT_EQ(scrubbed->update_bytes(), clean->update_bytes());
+}
+
+// A misbehaving satellite sends its honest delta scaled or sign-flipped:
+// the same data, model and random stream give exactly -3x the honest one.
+TEST_F(SatelliteTest, AMisbehavingSatelliteScalesOrFlipsItsDelta) {
+  auto delta_of = [&](const std::string& kind, double factor) {
+    SatelliteOptions o = Options();
+    o.power_model = false;
+    o.misbehaviour.kind = kind;
+    o.misbehaviour.factor = factor;
+    auto sat = Satellite::Create(o);
+    EXPECT_THAT(sat, IsOk());
+    GiveModel(**sat, o.trainer.spec);
+    auto reply = (*sat)->Train(kEpoch + absl::Hours(2));
+    EXPECT_THAT(reply, IsOk());
+    EXPECT_TRUE(reply->trained()) << reply->reason();
+    proto::ModelDelta delta;
+    EXPECT_TRUE(delta.ParseFromString((*sat)->update_bytes()));
+    return proto::ToFloats(delta.tensors(0));
+  };
+  const std::vector<float> honest = delta_of("none", 1);
+  const std::vector<float> flipped = delta_of("sign_flip", 3);
+  ASSERT_EQ(honest.size(), flipped.size());
+  float largest = 0;
+  for (size_t i = 0; i < honest.size(); ++i) {
+    EXPECT_EQ(flipped[i], -3.0f * honest[i]) << i;
+    largest = std::max(largest, std::abs(honest[i]));
+  }
+  EXPECT_GT(largest, 0);
+  SatelliteOptions bad = Options();
+  bad.misbehaviour.kind = "lie";
+  EXPECT_THAT(Satellite::Create(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "expected one of: none, scale, sign_flip"));
 }
 
 TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
