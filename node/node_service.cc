@@ -181,14 +181,22 @@ grpc::Status NodeService::Find(const std::string& name, Satellite** out) {
 }
 
 grpc::Status NodeService::FindWithPeers(const std::string& name,
+                                        const std::string& peer,
                                         Satellite** out,
                                         proto::SatelliteNode::Stub** peers) {
   if (grpc::Status s = Find(name, out); !s.ok()) return s;
-  if (peers_ == nullptr) {
+  if (!resolve_peer_) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
                         "no channel to peer satellites (SetPeerChannel)");
   }
-  *peers = peers_.get();
+  std::shared_ptr<grpc::Channel> channel = resolve_peer_(peer);
+  if (channel == nullptr) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat("no node hosts the peer \"", peer, "\""));
+  }
+  std::unique_ptr<proto::SatelliteNode::Stub>& stub = peer_stubs_[channel.get()];
+  if (stub == nullptr) stub = proto::SatelliteNode::NewStub(channel);
+  *peers = stub.get();
   return grpc::Status::OK;
 }
 
@@ -345,8 +353,13 @@ grpc::Status NodeService::Status(grpc::ServerContext* context,
 }
 
 void NodeService::SetPeerChannel(std::shared_ptr<grpc::Channel> peers) {
+  SetPeerResolver([peers](const std::string&) { return peers; });
+}
+
+void NodeService::SetPeerResolver(PeerResolver resolve) {
   absl::MutexLock lock(&mu_);
-  peers_ = proto::SatelliteNode::NewStub(std::move(peers));
+  resolve_peer_ = std::move(resolve);
+  peer_stubs_.clear();
 }
 
 grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
@@ -361,7 +374,7 @@ grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
   {
     absl::MutexLock lock(&mu_);
     Satellite* sat = nullptr;
-    if (grpc::Status s = FindWithPeers(request->satellite(), &sat, &peers);
+    if (grpc::Status s = FindWithPeers(request->satellite(), request->peer(), &sat, &peers);
         !s.ok()) {
       return s;
     }
@@ -463,7 +476,7 @@ grpc::Status NodeService::ShareModel(grpc::ServerContext* context,
   {
     absl::MutexLock lock(&mu_);
     Satellite* sat = nullptr;
-    if (grpc::Status s = FindWithPeers(request->satellite(), &sat, &peers);
+    if (grpc::Status s = FindWithPeers(request->satellite(), request->peer(), &sat, &peers);
         !s.ok()) {
       return s;
     }

@@ -9,6 +9,7 @@
 // blocking calls to the Aggregator, and a callback handler must not block
 // gRPC's own threads (in-process, the callee needs them to answer).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,9 +30,15 @@ class NodeService final : public proto::SatelliteNode::Service {
   // Hosts `satellite` under its name (unique).
   void Host(std::unique_ptr<Satellite> satellite) ABSL_LOCKS_EXCLUDED(mu_);
   // The channel to the SatelliteNode service hosting the peers that
-  // RelayUpdate hands updates to (embedded: this service's own server).
+  // RelayUpdate and ShareModel hand over to (embedded: this service's own
+  // server).
   void SetPeerChannel(std::shared_ptr<grpc::Channel> peers)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Peers spread over several services (separate processes): the channel
+  // to the one hosting each satellite; nullptr for an unknown name.
+  using PeerResolver =
+      std::function<std::shared_ptr<grpc::Channel>(const std::string&)>;
+  void SetPeerResolver(PeerResolver resolve) ABSL_LOCKS_EXCLUDED(mu_);
 
   grpc::Status Train(grpc::ServerContext* context,
                      const proto::TrainRequest* request,
@@ -79,10 +86,11 @@ class NodeService final : public proto::SatelliteNode::Service {
   // NOT_FOUND naming the satellite when it is not hosted here.
   grpc::Status Find(const std::string& name, Satellite** out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Find, and the stub to the peers; an error status (the precondition
-  // code) when SetPeerChannel was never called.
-  grpc::Status FindWithPeers(const std::string& name, Satellite** out,
-                             proto::SatelliteNode::Stub** peers)
+  // Find, and the stub to the service hosting `peer`; an error status
+  // (the precondition code) when no peer channel was set, NOT_FOUND when
+  // none hosts `peer`.
+  grpc::Status FindWithPeers(const std::string& name, const std::string& peer,
+                             Satellite** out, proto::SatelliteNode::Stub** peers)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::unique_ptr<proto::Aggregator::Stub> aggregator_;
@@ -90,7 +98,10 @@ class NodeService final : public proto::SatelliteNode::Service {
   absl::Mutex mu_;
   std::map<std::string, std::unique_ptr<Satellite>> satellites_
       ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<proto::SatelliteNode::Stub> peers_ ABSL_GUARDED_BY(mu_);
+  PeerResolver resolve_peer_ ABSL_GUARDED_BY(mu_);
+  // One stub per peer channel.
+  std::map<const grpc::Channel*, std::unique_ptr<proto::SatelliteNode::Stub>>
+      peer_stubs_ ABSL_GUARDED_BY(mu_);
   // Held updates by holder, then transfer id (ordered: oldest ids are not
   // guaranteed first, so NodeStatus lists them in arrival order).
   std::map<std::string, std::map<std::string, Relayed>> relayed_

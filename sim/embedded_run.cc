@@ -26,6 +26,7 @@
 #include "sim/json.h"
 #include "sim/run_dir.h"
 #include "sim/run_report.h"
+#include "sim/run_world.h"
 #include "sim/scenario_world.h"
 #include "sim/strategies.h"
 #include "sim/test_set.h"
@@ -139,7 +140,6 @@ class EmbeddedRun {
                      absl::Time end);
   // A EuroSAT-style folder: the test split, the satellites' shares and
   // the training pool (for pre-training an encoder).
-  absl::Status LoadRealData(node::TileDataset& archive);
   void Fail(const absl::Status& status);
   void Check(const absl::Status& status) {
     if (!status.ok()) Fail(status);
@@ -197,13 +197,9 @@ class EmbeddedRun {
   EventLoop loop_;
   absl::Status error_;
 
-  ContactPlan plan_;
-  ScenarioWorld world_;
-  // With a EuroSAT-style folder: each satellite's share of the data.
-  std::vector<node::TileDataset> shares_;
-  node::ModelSpec spec_;
+  // The plan, world, model and test set (sim/run_world.h).
+  RunWorld w_;
   proto::Model global_model_;  // the latest, as last evaluated
-  node::TileDataset test_set_;
   std::unique_ptr<RunDirectory> run_dir_;
 
   std::unique_ptr<aggregator::Aggregator> aggregator_;
@@ -212,7 +208,11 @@ class EmbeddedRun {
   std::unique_ptr<node::NodeService> node_service_;
   std::unique_ptr<grpc::Server> node_server_;
   std::unique_ptr<proto::Aggregator::Stub> aggregator_client_;
-  std::unique_ptr<proto::SatelliteNode::Stub> nodes_client_;
+  // Stubs to the node services, and which one hosts each satellite (all
+  // the one in-process service, or one per `orbitfl node` process).
+  std::vector<std::unique_ptr<proto::SatelliteNode::Stub>> node_stubs_;
+  std::vector<proto::SatelliteNode::Stub*> node_of_;
+  proto::SatelliteNode::Stub* Node(int sat) const { return node_of_[sat]; }
 
   std::vector<SatelliteState> sats_;
   std::map<std::string, int> sat_index_;
@@ -223,7 +223,7 @@ class EmbeddedRun {
   // over an inter-satellite hop, or waiting for it.
   std::set<int> relaying_own_;
   std::set<std::string> relaying_held_;
-  // ISL windows of each satellite (indices into plan_.isl_windows), and the
+  // ISL windows of each satellite (indices into w_.plan.isl_windows), and the
   // model version on its way to a satellite over one.
   std::vector<std::vector<int>> isl_by_sat_;
   std::map<int, int64_t> incoming_model_;
@@ -260,67 +260,26 @@ void EmbeddedRun::Fail(const absl::Status& status) {
 }
 
 absl::Status EmbeddedRun::SetUp() {
-  ORBITFL_ASSIGN_OR_RETURN(plan_, BuildContactPlan(scenario_, start_, stop_));
-  spec_.architecture = scenario_.training().model();
-  // Unlabelled tiles the encoder of encoder_head is pre-trained on.
-  node::TileDataset archive;
-  const proto::TrainingConfig& t = scenario_.training();
-  if (!scenario_.world().eurosat_dir().empty()) {
-    ORBITFL_RETURN_IF_ERROR(LoadRealData(archive));
-  } else {
-    ORBITFL_ASSIGN_OR_RETURN(world_, BuildScenarioWorld(scenario_));
-    spec_.pixels = world_.tiles->options().pixels;
-    spec_.bands = world::kTileBands;
-    spec_.num_classes = node::NumClasses(world_.sensor.task.task);
-    ORBITFL_ASSIGN_OR_RETURN(
-        test_set_,
-        BalancedTestSet(*world_.tiles, world_.sensor.task,
-                        world_.sensor.min_sun_elevation_deg,
-                        scenario_.evaluation().test_tiles(), start_, stop_,
-                        scenario_.seed()));
-    if (spec_.architecture == "encoder_head") {
-      // A ground archive (stream 7, apart from the test set).
-      ORBITFL_ASSIGN_OR_RETURN(
-          archive, BalancedTestSet(*world_.tiles, world_.sensor.task,
-                                   world_.sensor.min_sun_elevation_deg,
-                                   t.encoder_pretrain_tiles(), start_, stop_,
-                                   scenario_.seed(), /*stream=*/7));
-    }
-  }
-  ORBITFL_RETURN_IF_ERROR(node::ValidateSpec(spec_));
-  if (spec_.architecture == "encoder_head") {
-    // Before launch: the encoder learns the look of the Earth from
-    // unlabelled tiles on the ground, then flies frozen.
-    if (options_.progress != nullptr) {
-      *options_.progress << absl::StrFormat(
-          "[orbitfl] pre-training the encoder on the ground: %d tiles, %d "
-          "steps\n",
-          archive.size(), t.encoder_pretrain_steps());
-    }
-    ORBITFL_ASSIGN_OR_RETURN(
-        proto::Model encoder,
-        node::PretrainEncoder(spec_, archive, t.encoder_pretrain_steps(),
-                              scenario_.seed()));
-    spec_.encoder = std::make_shared<const proto::Model>(std::move(encoder));
-  }
+  ORBITFL_ASSIGN_OR_RETURN(
+      w_, BuildRunWorld(scenario_, start_, stop_, env_, options_.progress));
   ORBITFL_ASSIGN_OR_RETURN(run_dir_,
                            RunDirectory::Create(options_.out_dir, env_));
   ORBITFL_RETURN_IF_ERROR(
-      run_dir_->WriteContacts(ContactsCsv(plan_, scenario_.link())));
-  summary_.contacts = static_cast<int64_t>(plan_.windows.size());
-  for (int w = 0; w < static_cast<int>(plan_.windows.size()); ++w) {
+      run_dir_->WriteContacts(ContactsCsv(w_.plan, scenario_.link())));
+  summary_.contacts = static_cast<int64_t>(w_.plan.windows.size());
+  for (int w = 0; w < static_cast<int>(w_.plan.windows.size()); ++w) {
     window_lost_.push_back(PassLost(
         scenario_.seed(), w, scenario_.link().pass_outage_probability()));
   }
-  sats_.resize(plan_.satellite_names.size());
+  sats_.resize(w_.plan.satellite_names.size());
   for (SatelliteState& st : sats_) st.idle_since = start_;
   isl_by_sat_.resize(sats_.size());
-  for (int w = 0; w < static_cast<int>(plan_.isl_windows.size()); ++w) {
-    isl_by_sat_[plan_.isl_windows[w].a].push_back(w);
-    isl_by_sat_[plan_.isl_windows[w].b].push_back(w);
+  for (int w = 0; w < static_cast<int>(w_.plan.isl_windows.size()); ++w) {
+    isl_by_sat_[w_.plan.isl_windows[w].a].push_back(w);
+    isl_by_sat_[w_.plan.isl_windows[w].b].push_back(w);
   }
   for (size_t i = 0; i < sats_.size(); ++i) {
-    sat_index_[plan_.satellite_names[i]] = static_cast<int>(i);
+    sat_index_[w_.plan.satellite_names[i]] = static_cast<int>(i);
   }
   for (const proto::GroundStation& g : scenario_.stations()) {
     stations_.push_back({g.antennas(), 0});
@@ -328,55 +287,48 @@ absl::Status EmbeddedRun::SetUp() {
   return StartServices();
 }
 
-absl::Status EmbeddedRun::LoadRealData(node::TileDataset& archive) {
-  const proto::WorldConfig& w = scenario_.world();
-  node::EurosatOptions load;
-  load.max_tiles_per_class = w.eurosat_max_tiles_per_class();
-  load.read_file = [this](const std::string& path) {
-    return env_->ReadFile(path);
-  };
-  ORBITFL_ASSIGN_OR_RETURN(node::EurosatDataset data,
-                           node::LoadEurosatFolder(w.eurosat_dir(), load));
-  ORBITFL_ASSIGN_OR_RETURN(
-      node::TrainTestSplit split,
-      node::SplitTrainTest(data.tiles, w.eurosat_test_fraction(),
-                           scenario_.seed()));
-  test_set_ = node::Subset(data.tiles, split.test);
-  archive = node::Subset(data.tiles, split.train);
-  const int classes = static_cast<int>(data.class_names.size());
-  ORBITFL_ASSIGN_OR_RETURN(
-      std::vector<std::vector<int64_t>> deal,
-      node::DealDirichlet(archive.y, classes,
-                          static_cast<int>(plan_.satellite_names.size()),
-                          w.dirichlet_alpha(), scenario_.seed()));
-  for (const std::vector<int64_t>& rows : deal) {
-    shares_.push_back(node::Subset(archive, rows));
-  }
-  spec_.pixels = data.tiles.pixels;
-  spec_.bands = data.tiles.bands;
-  spec_.num_classes = classes;
-  if (options_.progress != nullptr) {
-    *options_.progress << absl::StrFormat(
-        "[orbitfl] %s: %d classes, %d tiles of %dx%dx%d; %d held out, the "
-        "rest dealt to %d satellites (Dirichlet alpha %g)\n",
-        w.eurosat_dir(), classes, data.tiles.size(), spec_.pixels,
-        spec_.pixels, spec_.bands, test_set_.size(), shares_.size(),
-        w.dirichlet_alpha());
-  }
-  return absl::OkStatus();
-}
-
 absl::Status EmbeddedRun::StartServices() {
-  ORBITFL_ASSIGN_OR_RETURN(
-      std::unique_ptr<aggregator::Strategy> strategy,
-      MakeStrategy(scenario_, static_cast<int>(sats_.size()), plan_.windows,
-                   start_, stop_));
-  aggregator::AggregatorOptions agg;
-  ORBITFL_ASSIGN_OR_RETURN(agg.initial,
-                           node::InitialModel(spec_, scenario_.seed()));
-  agg.start = start_;
-  ORBITFL_ASSIGN_OR_RETURN(
-      aggregator_, aggregator::Aggregator::Create(agg, std::move(strategy)));
+  grpc::ChannelArguments args;
+  if (!options_.aggregator_address.empty()) {
+    // Distributed: the services are other processes.
+    ORBITFL_ASSIGN_OR_RETURN(
+        const auto addresses,
+        ParseNodeAddresses(options_.node_addresses, w_.plan.satellite_names,
+                           options_.node_addresses_source));
+    const absl::Time deadline = absl::Now() + options_.connect_timeout;
+    // Waits for a service to answer; Unavailable naming it otherwise.
+    auto connect = [&](const std::string& what, const std::string& address)
+        -> absl::StatusOr<std::shared_ptr<grpc::Channel>> {
+      std::shared_ptr<grpc::Channel> channel =
+          grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+      if (!channel->WaitForConnected(absl::ToChronoTime(deadline))) {
+        return absl::UnavailableError(absl::StrCat(
+            what, " at ", address, " did not answer within ",
+            absl::FormatDuration(options_.connect_timeout)));
+      }
+      return channel;
+    };
+    ORBITFL_ASSIGN_OR_RETURN(
+        std::shared_ptr<grpc::Channel> aggregator,
+        connect("the aggregator", options_.aggregator_address));
+    aggregator_client_ = proto::Aggregator::NewStub(aggregator);
+    std::map<std::string, proto::SatelliteNode::Stub*> by_address;
+    node_of_.assign(sats_.size(), nullptr);
+    for (size_t i = 0; i < sats_.size(); ++i) {
+      const std::string& address = addresses.at(w_.plan.satellite_names[i]);
+      proto::SatelliteNode::Stub*& stub = by_address[address];
+      if (stub == nullptr) {
+        ORBITFL_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
+                                 connect("the node", address));
+        node_stubs_.push_back(proto::SatelliteNode::NewStub(channel));
+        stub = node_stubs_.back().get();
+      }
+      node_of_[i] = stub;
+    }
+    return BuildRelayGraph();
+  }
+  ORBITFL_ASSIGN_OR_RETURN(aggregator_,
+                           MakeAggregator(scenario_, w_, start_, stop_));
   const int chunk = scenario_.link().chunk_bytes();
   aggregator_service_ =
       std::make_unique<aggregator::AggregatorService>(aggregator_.get(), chunk);
@@ -386,63 +338,14 @@ absl::Status EmbeddedRun::StartServices() {
   if (aggregator_server_ == nullptr) {
     return absl::InternalError("cannot start the in-process aggregator");
   }
-  grpc::ChannelArguments args;
   auto agg_channel = aggregator_server_->InProcessChannel(args);
   aggregator_client_ = proto::Aggregator::NewStub(agg_channel);
 
   node_service_ = std::make_unique<node::NodeService>(agg_channel, chunk);
-  const proto::TrainingConfig& t = scenario_.training();
-  const proto::AdversaryConfig& adversary = scenario_.adversary();
-  const std::set<std::string> misbehaving(adversary.satellites().begin(),
-                                          adversary.satellites().end());
-  for (const std::string& name : misbehaving) {
-    if (sat_index_.count(name) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "adversary.satellites: \"", name, "\" is not a satellite of the run "
-          "(names look like \"", plan_.satellite_names.front(), "\")"));
-    }
-  }
   for (size_t i = 0; i < sats_.size(); ++i) {
-    node::SatelliteOptions o;
-    o.name = plan_.satellite_names[i];
-    o.orbit = plan_.orbits[i].get();
-    o.tiles = world_.tiles.get();
-    if (!shares_.empty()) o.preloaded = &shares_[i];
-    o.epoch = start_;
-    o.sensor = world_.sensor;
-    o.trainer.spec = spec_;
-    o.trainer.local_steps = t.local_steps();
-    o.trainer.batch_size = t.batch_size();
-    o.trainer.learning_rate = t.learning_rate();
-    o.trainer.proximal_mu = t.proximal_mu();
-    const proto::ComputeConfig& compute = scenario_.compute();
-    ORBITFL_ASSIGN_OR_RETURN(o.compute, node::FindComputeProfile(compute.device()));
-    if (t.onboard_flops() > 0) o.compute.training_flops_per_s = t.onboard_flops();
-    o.power_model = !compute.ignore_power();
-    o.power.battery_capacity_wh = compute.battery_wh();
-    o.power.solar_power_w = compute.solar_w();
-    o.power.bus_load_w = compute.bus_load_w();
-    o.power.min_state_of_charge = compute.min_charge();
-    o.power.initial_state_of_charge = compute.initial_charge();
-    const proto::RadiationConfig& rad = scenario_.radiation();
-    o.radiation.upsets_per_bit_per_day = rad.upsets_per_bit_per_day();
-    o.radiation.saa_multiplier = rad.saa_multiplier();
-    o.radiation.polar_multiplier = rad.polar_multiplier();
-    ORBITFL_ASSIGN_OR_RETURN(o.radiation.protection,
-                             node::ParseSeuProtection(rad.protection()));
-    o.min_tiles = t.min_tiles();
     ORBITFL_ASSIGN_OR_RETURN(
-        o.codec.codec,
-        proto::ParseDeltaCodec(scenario_.federation().delta_codec()));
-    o.codec.topk_fraction = scenario_.federation().topk_fraction();
-    o.seed = scenario_.seed();
-    o.index = static_cast<int>(i);
-    if (misbehaving.count(o.name) > 0) {
-      o.misbehaviour.kind = adversary.kind();
-      o.misbehaviour.factor = adversary.factor();
-    }
-    ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<node::Satellite> sat,
-                             node::Satellite::Create(o));
+        std::unique_ptr<node::Satellite> sat,
+        MakeSatellite(scenario_, w_, static_cast<int>(i), start_));
     node_service_->Host(std::move(sat));
   }
   grpc::ServerBuilder node_builder;
@@ -451,30 +354,32 @@ absl::Status EmbeddedRun::StartServices() {
   if (node_server_ == nullptr) {
     return absl::InternalError("cannot start the in-process satellite nodes");
   }
-  nodes_client_ = proto::SatelliteNode::NewStub(node_server_->InProcessChannel(args));
+  node_stubs_.push_back(
+      proto::SatelliteNode::NewStub(node_server_->InProcessChannel(args)));
+  node_of_.assign(sats_.size(), node_stubs_.back().get());
   node_service_->SetPeerChannel(node_server_->InProcessChannel(args));
   return BuildRelayGraph();
 }
 
 absl::Status EmbeddedRun::BuildRelayGraph() {
   const proto::LinkConfig& link = scenario_.link();
-  if (!link.isl().relay() || plan_.isl_windows.empty()) {
+  if (!link.isl().relay() || w_.plan.isl_windows.empty()) {
     return absl::OkStatus();
   }
   orbit::ContactGraphOptions names;
-  names.satellite_names = plan_.satellite_names;
-  for (const orbit::GroundStation& g : plan_.stations) {
+  names.satellite_names = w_.plan.satellite_names;
+  for (const orbit::GroundStation& g : w_.plan.stations) {
     names.station_names.push_back(g.name);
   }
   ORBITFL_ASSIGN_OR_RETURN(relay_graph_, orbit::ContactGraph::Create(names));
   // Routes end when the last byte reaches the station; the backhaul and
   // the light time come on top, as for direct downlinks.
-  for (int w = 0; w < static_cast<int>(plan_.windows.size()); ++w) {
+  for (int w = 0; w < static_cast<int>(w_.plan.windows.size()); ++w) {
     if (window_lost_[w]) continue;
     ORBITFL_RETURN_IF_ERROR(relay_graph_->AddGroundWindow(
-        plan_.windows[w], link.downlink_rate_bps()));
+        w_.plan.windows[w], link.downlink_rate_bps()));
   }
-  for (const orbit::IslWindow& win : plan_.isl_windows) {
+  for (const orbit::IslWindow& win : w_.plan.isl_windows) {
     ORBITFL_RETURN_IF_ERROR(relay_graph_->AddIslWindow(
         win, link.isl().rate_bps(), orbit::LightTime(win.min_range_km)));
   }
@@ -484,9 +389,9 @@ absl::Status EmbeddedRun::BuildRelayGraph() {
 absl::StatusOr<proto::NodeStatus> EmbeddedRun::NodeStatus(int sat) {
   grpc::ClientContext ctx;
   proto::NodeStatusRequest req;
-  req.set_satellite(plan_.satellite_names[sat]);
+  req.set_satellite(w_.plan.satellite_names[sat]);
   proto::NodeStatus status;
-  grpc::Status s = nodes_client_->Status(&ctx, req, &status);
+  grpc::Status s = Node(sat)->Status(&ctx, req, &status);
   if (!s.ok()) return proto::FromGrpcStatus(s);
   return status;
 }
@@ -502,7 +407,7 @@ absl::StatusOr<proto::NodeStatus> EmbeddedRun::MergeOnBoard(
   // else the held ones on the first one's base; none whose hand-over to
   // a peer is under way.
   proto::MergeRequest req;
-  req.set_satellite(plan_.satellite_names[sat]);
+  req.set_satellite(w_.plan.satellite_names[sat]);
   int64_t base = own ? status.update_base_version() : -1;
   std::vector<std::string> merging;
   for (const proto::RelayedUpdate& r : status.relayed()) {
@@ -517,7 +422,7 @@ absl::StatusOr<proto::NodeStatus> EmbeddedRun::MergeOnBoard(
   if (merging.size() + (own ? 1 : 0) < 2) return status;
   grpc::ClientContext ctx;
   proto::LinkReply reply;
-  grpc::Status s = nodes_client_->MergeHeld(&ctx, req, &reply);
+  grpc::Status s = Node(sat)->MergeHeld(&ctx, req, &reply);
   if (!s.ok()) return proto::FromGrpcStatus(s);
   if (!reply.accepted()) return status;
   ++merges_;
@@ -526,7 +431,7 @@ absl::StatusOr<proto::NodeStatus> EmbeddedRun::MergeOnBoard(
   std::vector<std::string>& speaks_for = merged_[reply.transfer_id()];
   speaks_for.assign(reply.contributors().begin(), reply.contributors().end());
   JsonObject e = Event("merge");
-  e.Add("satellite", plan_.satellite_names[sat])
+  e.Add("satellite", w_.plan.satellite_names[sat])
       .Add("update", reply.transfer_id())
       .Add("base_version", base)
       .Add("contributors", static_cast<int64_t>(speaks_for.size()))
@@ -546,11 +451,11 @@ std::vector<std::string> EmbeddedRun::Contributors(
 
 void EmbeddedRun::OnPassOpen(int sat, int window) {
   SatelliteState& st = sats_[sat];
-  const int station = plan_.windows[window].station;
+  const int station = w_.plan.windows[window].station;
   st.open_windows.insert(window);
   stations_[station].open_windows.insert(window);
   // Close the window at its end; a segment never outlasts its window.
-  loop_.Schedule(plan_.windows[window].end, [this, sat, station, window] {
+  loop_.Schedule(w_.plan.windows[window].end, [this, sat, station, window] {
     sats_[sat].open_windows.erase(window);
     stations_[station].open_windows.erase(window);
   });
@@ -568,10 +473,10 @@ void EmbeddedRun::Pump(int sat) {
   // longest.
   int best = -1;
   for (int w : st.open_windows) {
-    const orbit::ContactWindow& win = plan_.windows[w];
+    const orbit::ContactWindow& win = w_.plan.windows[w];
     const StationState& station = stations_[win.station];
     if (win.end > now && station.busy < station.antennas &&
-        (best < 0 || win.end > plan_.windows[best].end)) {
+        (best < 0 || win.end > w_.plan.windows[best].end)) {
       best = w;
     }
   }
@@ -581,7 +486,7 @@ void EmbeddedRun::Pump(int sat) {
   status = MergeOnBoard(sat, *std::move(status));
   if (!status.ok()) return Fail(status.status());
 
-  const orbit::ContactWindow& win = plan_.windows[best];
+  const orbit::ContactWindow& win = w_.plan.windows[best];
   Segment seg{Payload::kUpdate, win.station, now, now, now, 0, "", "", 0, 0};
   int64_t remaining = 0;
   double rate_bps = 0;
@@ -602,7 +507,7 @@ void EmbeddedRun::Pump(int sat) {
     // Sending a held update.
   } else if (status->has_update() && relaying_own_.count(sat) == 0 &&
              status->update_base_version() >= tick_.min_base_version()) {
-    seg.origin = plan_.satellite_names[sat];
+    seg.origin = w_.plan.satellite_names[sat];
     seg.base_version = status->update_base_version();
     remaining = status->update_bytes() - status->update_acked_bytes();
     rate_bps = scenario_.link().downlink_rate_bps();
@@ -626,7 +531,7 @@ void EmbeddedRun::Pump(int sat) {
                         8000.0));
   if (seg.bytes <= 0) return;
   const double range_km = orbit::SlantRangeKm(
-      *plan_.orbits[sat], plan_.stations[win.station], now);
+      *w_.plan.orbits[sat], w_.plan.stations[win.station], now);
   const absl::Duration latency =
       orbit::LightTime(range_km) +
       absl::Seconds(scenario_.link().backhaul_delay_s());
@@ -647,7 +552,7 @@ void EmbeddedRun::MaybeRelay(int sat, const std::string& transfer_id) {
   if (relay_graph_ == nullptr) return;
   const absl::Time now = loop_.now();
   for (int w : sats_[sat].open_windows) {
-    if (plan_.windows[w].end > now) return;  // a station is in view
+    if (w_.plan.windows[w].end > now) return;  // a station is in view
   }
   absl::StatusOr<proto::NodeStatus> status = NodeStatus(sat);
   if (!status.ok()) return Fail(status.status());
@@ -688,7 +593,7 @@ void EmbeddedRun::MaybeRelay(int sat, const std::string& transfer_id) {
     relaying_held_.insert(transfer_id);
   }
   JsonObject e = Event("route");
-  e.Add("satellite", plan_.satellite_names[sat])
+  e.Add("satellite", w_.plan.satellite_names[sat])
       .Add("update", transfer_id.empty() ? "own" : transfer_id.c_str())
       .Add("bytes", bytes)
       .Add("next", hop.to_name)
@@ -709,13 +614,13 @@ void EmbeddedRun::OnRelayHop(int sat, int peer, const std::string& transfer_id,
     relaying_held_.erase(transfer_id);
   }
   proto::RelayRequest req;
-  req.set_satellite(plan_.satellite_names[sat]);
-  req.set_peer(plan_.satellite_names[peer]);
+  req.set_satellite(w_.plan.satellite_names[sat]);
+  req.set_peer(w_.plan.satellite_names[peer]);
   req.set_transfer_id(transfer_id);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::LinkReply reply;
   grpc::ClientContext ctx;
-  grpc::Status s = nodes_client_->RelayUpdate(&ctx, req, &reply);
+  grpc::Status s = Node(sat)->RelayUpdate(&ctx, req, &reply);
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
   if (reply.complete()) {
     isl_.busy += hop.end - hop.start;
@@ -723,8 +628,8 @@ void EmbeddedRun::OnRelayHop(int sat, int peer, const std::string& transfer_id,
     ++summary_.transfers;
     JsonObject e = Event("transfer");
     e.Add("kind", "isl")
-        .Add("a", plan_.satellite_names[sat])
-        .Add("b", plan_.satellite_names[peer])
+        .Add("a", w_.plan.satellite_names[sat])
+        .Add("b", w_.plan.satellite_names[peer])
         .Add("start_utc", FormatUtc(hop.start))
         .Add("end_utc", FormatUtc(hop.end))
         .Add("bytes", reply.bytes_moved())
@@ -754,7 +659,7 @@ void EmbeddedRun::ShareModel(int sat) {
   if (version < 0) return;
   const absl::Time now = loop_.now();
   for (int w : isl_by_sat_[sat]) {
-    const orbit::IslWindow& win = plan_.isl_windows[w];
+    const orbit::IslWindow& win = w_.plan.isl_windows[w];
     if (win.start > now || win.end <= now) continue;
     const int peer = win.a == sat ? win.b : win.a;
     const auto incoming = incoming_model_.find(peer);
@@ -787,12 +692,12 @@ void EmbeddedRun::OnModelShared(int sat, int peer, int64_t version,
     incoming_model_.erase(incoming);
   }
   proto::RelayRequest req;
-  req.set_satellite(plan_.satellite_names[sat]);
-  req.set_peer(plan_.satellite_names[peer]);
+  req.set_satellite(w_.plan.satellite_names[sat]);
+  req.set_peer(w_.plan.satellite_names[peer]);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::LinkReply reply;
   grpc::ClientContext ctx;
-  grpc::Status s = nodes_client_->ShareModel(&ctx, req, &reply);
+  grpc::Status s = Node(sat)->ShareModel(&ctx, req, &reply);
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
   if (!reply.complete()) return;
   isl_.busy += end - start;
@@ -800,8 +705,8 @@ void EmbeddedRun::OnModelShared(int sat, int peer, int64_t version,
   ++summary_.transfers;
   JsonObject e = Event("transfer");
   e.Add("kind", "isl")
-      .Add("a", plan_.satellite_names[sat])
-      .Add("b", plan_.satellite_names[peer])
+      .Add("a", w_.plan.satellite_names[sat])
+      .Add("b", w_.plan.satellite_names[peer])
       .Add("start_utc", FormatUtc(start))
       .Add("end_utc", FormatUtc(end))
       .Add("bytes", reply.bytes_moved())
@@ -818,7 +723,7 @@ void EmbeddedRun::PumpStation(int station) {
   // their pass over it (then by index: deterministic).
   std::vector<std::pair<absl::Time, int>> waiting;
   for (int w : stations_[station].open_windows) {
-    const orbit::ContactWindow& win = plan_.windows[w];
+    const orbit::ContactWindow& win = w_.plan.windows[w];
     const SatelliteState& st = sats_[win.satellite];
     if (win.end > loop_.now() && !st.transferring && !st.training) {
       waiting.push_back({win.end, win.satellite});
@@ -834,15 +739,15 @@ void EmbeddedRun::PumpStation(int station) {
 void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
   SatelliteState& st = sats_[sat];
   proto::LinkRequest req;
-  req.set_satellite(plan_.satellite_names[sat]);
+  req.set_satellite(w_.plan.satellite_names[sat]);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   req.set_max_bytes(seg.bytes);
   req.set_transfer_id(seg.relayed);
   proto::LinkReply reply;
   grpc::ClientContext ctx;
   const bool update = seg.payload == Payload::kUpdate;
-  grpc::Status s = update ? nodes_client_->SendUpdate(&ctx, req, &reply)
-                          : nodes_client_->FetchModel(&ctx, req, &reply);
+  grpc::Status s = update ? Node(sat)->SendUpdate(&ctx, req, &reply)
+                          : Node(sat)->FetchModel(&ctx, req, &reply);
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
   // Still marked as transferring until this segment is fully accounted
   // for, so an aggregation triggered below does not start another one.
@@ -853,8 +758,8 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
     ++summary_.transfers;
     JsonObject e = Event("transfer");
     e.Add("kind", "ground")
-        .Add("a", plan_.satellite_names[sat])
-        .Add("b", plan_.stations[seg.station].name)
+        .Add("a", w_.plan.satellite_names[sat])
+        .Add("b", w_.plan.stations[seg.station].name)
         .Add("start_utc", FormatUtc(seg.start))
         .Add("end_utc", FormatUtc(seg.end))
         .Add("bytes", reply.bytes_moved())
@@ -882,7 +787,7 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
         e.Add("contributors", static_cast<int64_t>(credited.size()));
       }
       if (!seg.relayed.empty()) {
-        e.Add("via", plan_.satellite_names[sat]).Add("hops", seg.hops);
+        e.Add("via", w_.plan.satellite_names[sat]).Add("hops", seg.hops);
         hops_[{origin, seg.base_version}] = seg.hops;
       }
       Check(run_dir_->AppendEvent(e));
@@ -915,12 +820,12 @@ void EmbeddedRun::TrainNow(int sat) {
     return;
   }
   proto::TrainRequest req;
-  req.set_satellite(plan_.satellite_names[sat]);
+  req.set_satellite(w_.plan.satellite_names[sat]);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::TrainReply reply;
   grpc::ClientContext ctx;
   const absl::Time wall0 = env_->WallNow();
-  grpc::Status s = nodes_client_->Train(&ctx, req, &reply);
+  grpc::Status s = Node(sat)->Train(&ctx, req, &reply);
   summary_.train_wall_s += absl::ToDoubleSeconds(env_->WallNow() - wall0);
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
   if (reply.state_of_charge() > 0 || reply.power_limited()) {
@@ -940,7 +845,7 @@ void EmbeddedRun::TrainNow(int sat) {
   MarkBusy(sat);
   st.last_trained = loop_.now();
   JsonObject e = Event("train");
-  e.Add("satellite", plan_.satellite_names[sat])
+  e.Add("satellite", w_.plan.satellite_names[sat])
       .Add("base_version", reply.base_version())
       .Add("samples", reply.num_samples())
       .Add("loss", reply.train_loss())
@@ -1048,7 +953,7 @@ absl::Status EmbeddedRun::EvaluateGlobal() {
   }
   const absl::Time wall0 = env_->WallNow();
   ORBITFL_ASSIGN_OR_RETURN(node::EvalResult eval,
-                           node::Evaluate(spec_, model, test_set_));
+                           node::Evaluate(w_.spec, model, w_.test_set));
   summary_.eval_wall_s += absl::ToDoubleSeconds(env_->WallNow() - wall0);
   MetricsRow row;
   row.utc = loop_.now();
@@ -1134,7 +1039,7 @@ absl::Status EmbeddedRun::WriteTables() {
     const SatelliteState& st = sats_[i];
     idle += st.idle;
     absl::StrAppendFormat(&participation, "%s,%d,%d,%d,%d,%d,%.4f\n",
-                          plan_.satellite_names[i], st.trainings,
+                          w_.plan.satellite_names[i], st.trainings,
                           st.updates_sent, st.updates_applied, st.bytes_up,
                           st.bytes_down, absl::ToDoubleHours(st.idle));
   }
@@ -1156,15 +1061,15 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
     e.Add("scenario", scenario_.name())
         .Add("seed", static_cast<int64_t>(scenario_.seed()))
         .Add("satellites", static_cast<int64_t>(sats_.size()))
-        .Add("stations", static_cast<int64_t>(plan_.stations.size()))
+        .Add("stations", static_cast<int64_t>(w_.plan.stations.size()))
         .Add("contacts", summary_.contacts)
-        .Add("test_tiles", test_set_.size());
+        .Add("test_tiles", w_.test_set.size());
     ORBITFL_RETURN_IF_ERROR(run_dir_->AppendEvent(e));
   }
   ORBITFL_RETURN_IF_ERROR(Tick());
   ORBITFL_RETURN_IF_ERROR(EvaluateGlobal());
-  for (int w = 0; w < static_cast<int>(plan_.windows.size()); ++w) {
-    const orbit::ContactWindow& win = plan_.windows[w];
+  for (int w = 0; w < static_cast<int>(w_.plan.windows.size()); ++w) {
+    const orbit::ContactWindow& win = w_.plan.windows[w];
     if (window_lost_[w]) {
       ++passes_lost_;
       continue;
@@ -1176,7 +1081,7 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
     loop_.Schedule(win.start,
                    [this, w, sat = win.satellite] { OnPassOpen(sat, w); });
   }
-  for (const orbit::IslWindow& win : plan_.isl_windows) {
+  for (const orbit::IslWindow& win : w_.plan.isl_windows) {
     ++isl_.windows;
     isl_.open += win.end - win.start;
   }
@@ -1218,9 +1123,9 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
       .Add("train_wall_s", summary_.train_wall_s)
       .Add("setup_wall_s", summary_.setup_wall_s)
       .Add("eval_wall_s", summary_.eval_wall_s)
-      .Add("model", spec_.architecture)
-      .Add("parameters", node::ParameterCount(spec_))
-      .Add("trainable_parameters", node::TrainableParameterCount(spec_))
+      .Add("model", w_.spec.architecture)
+      .Add("parameters", node::ParameterCount(w_.spec))
+      .Add("trainable_parameters", node::TrainableParameterCount(w_.spec))
       .Add("training_steps", summary_.training_steps)
       .Add("power_deferrals", summary_.power_deferrals)
       .Add("min_battery_soc", summary_.min_battery_soc)
@@ -1239,7 +1144,7 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
       .Add("dp_epsilon", summary_.dp_epsilon);
   ORBITFL_RETURN_IF_ERROR(run_dir_->WriteSummary(s));
   ORBITFL_ASSIGN_OR_RETURN(std::string pt,
-                           node::SerializeModelFile(spec_, global_model_));
+                           node::SerializeModelFile(w_.spec, global_model_));
   ORBITFL_RETURN_IF_ERROR(run_dir_->WriteModel(pt));
   ORBITFL_RETURN_IF_ERROR(run_dir_->Close());
   if (options_.report) {

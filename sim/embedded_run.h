@@ -6,6 +6,7 @@
 // discrete-event loop on the virtual clock.
 
 #include <cstdint>
+#include <map>
 #include <ostream>
 #include <string>
 
@@ -29,6 +30,17 @@ struct RunOptions {
   bool report = true;
   // Wall time between progress lines (evaluations always print one).
   absl::Duration progress_interval = absl::Seconds(2);
+  // Distributed: the aggregator and the satellites' nodes run as separate
+  // processes (`orbitfl aggregator`, `orbitfl node`) at these host:port
+  // addresses, and this run drives them over TCP in lockstep with its
+  // virtual clock. Empty: in-process services.
+  std::string aggregator_address;
+  // Which node hosts each satellite: "SATELLITE=HOST:PORT" items (see
+  // ParseNodeAddresses in sim/run_world.h), read from node_addresses_source.
+  std::string node_addresses;
+  std::string node_addresses_source;
+  // How long to wait for every service to answer at the start.
+  absl::Duration connect_timeout = absl::Seconds(120);
 };
 
 struct RunSummary {

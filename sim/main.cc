@@ -45,6 +45,15 @@ commands:
             Runs the scenario once per strategy, on the same world and
             contact plan, into DIR/STRATEGY, then writes DIR/report.html
             (one line per strategy) and DIR/compare.csv.
+  aggregator --scenario=FILE --listen=HOST:PORT [scenario flags]
+  node      --scenario=FILE --listen=HOST:PORT --aggregator=HOST:PORT
+            --nodes=FILE|SAT=HOST:PORT,... [--satellites=a,b] [--threads=N]
+  coordinator --scenario=FILE --aggregator=HOST:PORT
+            --nodes=FILE|SAT=HOST:PORT,... --out=DIR [--quiet]
+            The same run as separate processes over TCP: the aggregator,
+            nodes hosting satellites ("*=HOST:PORT" for every satellite not
+            named), and the coordinator, which owns the virtual clock and
+            writes the run directory (the same files as `run`).
   dataset   --scenario=FILE [--out=DIR] [--task=landcover|cloud]
             [--satellite=NAME] [--stats] [--preview[=FILE.png]]
             [--steps=N] [--seed=N] [--hours=H] [--quiet]
@@ -114,7 +123,8 @@ int Main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   absl::Status status;
   if (command == "run" || command == "compare" || command == "dataset" ||
-      command == "train") {
+      command == "train" || command == "aggregator" || command == "node" ||
+      command == "coordinator") {
     const std::string sim = SimBinary();
     std::vector<char*> sim_argv(argv, argv + argc + 1);
     sim_argv[0] = const_cast<char*>(sim.c_str());

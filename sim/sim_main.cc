@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/dataset_command.h"
+#include "sim/distributed_command.h"
 #include "sim/scenario_commands.h"
 #include "sim/train_command.h"
 
@@ -21,10 +22,16 @@ int main(int argc, char** argv) {
     status = orbitfl::sim::CompareCommand(args);
   } else if (command == "dataset") {
     status = orbitfl::sim::DatasetCommand(args);
+  } else if (command == "aggregator") {
+    status = orbitfl::sim::AggregatorCommand(args);
+  } else if (command == "node") {
+    status = orbitfl::sim::NodeCommand(args);
+  } else if (command == "coordinator") {
+    status = orbitfl::sim::CoordinatorCommand(args);
   } else if (command == "train") {
     status = orbitfl::sim::TrainCommand(args, std::cout, std::cerr);
   } else {
-    std::cerr << "orbitfl_sim: runs `orbitfl run|compare|dataset|train ...`; see "
+    std::cerr << "orbitfl_sim: runs `orbitfl run|compare|dataset|train|aggregator|node|coordinator ...`; see "
                  "`orbitfl help`\n";
     return 2;
   }

@@ -54,4 +54,5 @@ for t in "${targets[@]}"; do
   fi
   rm -f "$out"
 done
+bazel --output_base="$base" shutdown >/dev/null 2>&1 || true
 exit "$failed"

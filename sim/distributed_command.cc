@@ -1,0 +1,215 @@
+// The same simulation as separate processes: `orbitfl aggregator` serves
+// the Aggregator, `orbitfl node` hosts satellites behind a SatelliteNode
+// service, and `orbitfl coordinator` owns the virtual clock and the contact
+// plan and drives them over TCP (the embedded run with remote services).
+
+#include "sim/distributed_command.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "aggregator/service.h"
+#include "grpcpp/grpcpp.h"
+#include "node/node_service.h"
+#include "node/parallel.h"
+#include "sim/embedded_run.h"
+#include "sim/env.h"
+#include "sim/flags.h"
+#include "sim/run_world.h"
+#include "sim/scenario_commands.h"
+#include "sim/time_format.h"
+#include "third_party/status_macros.h"
+
+namespace orbitfl::sim {
+namespace {
+
+// Scenario flags every process takes: each must load the same scenario.
+std::set<std::string> ScenarioFlags(std::set<std::string> more) {
+  more.insert({"scenario", "seed", "hours", "task", "model", "delta-codec",
+               "set", "tle", "stations", "strategy", "quiet"});
+  return more;
+}
+
+absl::StatusOr<absl::Time> Start(const proto::Scenario& scenario) {
+  return ParseUtc(scenario.epoch_utc());
+}
+
+absl::Time Stop(const proto::Scenario& scenario, absl::Time start) {
+  return start + absl::Seconds(std::round(scenario.duration_hours() * 3600.0));
+}
+
+// Serves until the process is stopped (SIGTERM, SIGINT).
+void ServeForever(grpc::Server& server, const std::string& what,
+                  const std::string& address) {
+  std::cerr << "[orbitfl] " << what << " listening on " << address << "\n";
+  server.Wait();
+}
+
+absl::StatusOr<std::unique_ptr<grpc::Server>> Listen(
+    grpc::Service* service, const std::string& address, int* port) {
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), port);
+  builder.RegisterService(service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || *port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("--listen: cannot listen on \"", address, "\""));
+  }
+  return server;
+}
+
+// --nodes: a file, or the list itself when it holds an "=".
+absl::StatusOr<std::map<std::string, std::string>> NodeAddresses(
+    const Flags& flags, const std::vector<std::string>& satellites) {
+  ORBITFL_ASSIGN_OR_RETURN(std::string nodes, flags.Required("nodes"));
+  if (absl::StrContains(nodes, '=')) {
+    return ParseNodeAddresses(nodes, satellites, "--nodes");
+  }
+  ORBITFL_ASSIGN_OR_RETURN(std::string text, Env::Default()->ReadFile(nodes));
+  return ParseNodeAddresses(text, satellites, nodes);
+}
+
+}  // namespace
+
+absl::Status AggregatorCommand(const std::vector<std::string>& args) {
+  ORBITFL_ASSIGN_OR_RETURN(
+      Flags flags, Flags::Parse("aggregator", args, ScenarioFlags({"listen"})));
+  ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
+  ORBITFL_ASSIGN_OR_RETURN(std::string listen, flags.Required("listen"));
+  ORBITFL_ASSIGN_OR_RETURN(absl::Time start, Start(scenario));
+  const absl::Time stop = Stop(scenario, start);
+  ORBITFL_ASSIGN_OR_RETURN(
+      RunWorld world, BuildRunWorld(scenario, start, stop, Env::Default(), nullptr));
+  ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<aggregator::Aggregator> aggregator,
+                           MakeAggregator(scenario, world, start, stop));
+  aggregator::AggregatorService service(aggregator.get(),
+                                        scenario.link().chunk_bytes());
+  int port = 0;
+  ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server,
+                           Listen(&service, listen, &port));
+  ServeForever(*server, "aggregator", listen);
+  return absl::OkStatus();
+}
+
+absl::Status NodeCommand(const std::vector<std::string>& args) {
+  ORBITFL_ASSIGN_OR_RETURN(
+      Flags flags,
+      Flags::Parse("node", args,
+                   ScenarioFlags({"satellites", "listen", "aggregator", "nodes",
+                                  "threads"})));
+  ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
+  ORBITFL_ASSIGN_OR_RETURN(std::string listen, flags.Required("listen"));
+  ORBITFL_ASSIGN_OR_RETURN(std::string aggregator, flags.Required("aggregator"));
+  ORBITFL_ASSIGN_OR_RETURN(
+      const uint64_t threads,
+      flags.GetUint64("threads", std::max(1u, std::thread::hardware_concurrency())));
+  node::SetComputeThreads(static_cast<int>(std::clamp<uint64_t>(threads, 1, 256)));
+  ORBITFL_ASSIGN_OR_RETURN(absl::Time start, Start(scenario));
+  const absl::Time stop = Stop(scenario, start);
+  ORBITFL_ASSIGN_OR_RETURN(
+      RunWorld world, BuildRunWorld(scenario, start, stop, Env::Default(), nullptr));
+  const std::vector<std::string>& names = world.plan.satellite_names;
+  using Addresses = std::map<std::string, std::string>;
+  ORBITFL_ASSIGN_OR_RETURN(Addresses addresses, NodeAddresses(flags, names));
+  // The satellites hosted here: --satellites, else those --nodes gives
+  // this node's --listen address.
+  std::set<std::string> hosted;
+  if (flags.Has("satellites")) {
+    for (absl::string_view n :
+         absl::StrSplit(flags.Get("satellites"), ',', absl::SkipEmpty())) {
+      if (std::find(names.begin(), names.end(), n) == names.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--satellites: \"", n, "\" is not a satellite of the scenario"));
+      }
+      hosted.insert(std::string(n));
+    }
+  } else {
+    for (const auto& [name, address] : addresses) {
+      if (address == listen) hosted.insert(name);
+    }
+  }
+  if (hosted.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "node: no satellites to host (give --satellites, or list this node's "
+        "--listen address ", listen, " in --nodes)"));
+  }
+  node::NodeService service(
+      grpc::CreateChannel(aggregator, grpc::InsecureChannelCredentials()),
+      scenario.link().chunk_bytes());
+  for (int i = 0; i < static_cast<int>(names.size()); ++i) {
+    if (hosted.count(names[i]) == 0) continue;
+    ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<node::Satellite> sat,
+                             MakeSatellite(scenario, world, i, start));
+    service.Host(std::move(sat));
+  }
+  // Peers over TCP, one channel per node address.
+  auto channels =
+      std::make_shared<std::map<std::string, std::shared_ptr<grpc::Channel>>>();
+  for (const auto& [name, address] : addresses) {
+    std::shared_ptr<grpc::Channel>& c = (*channels)[address];
+    if (c == nullptr) c = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  }
+  service.SetPeerResolver(
+      [addresses, channels](const std::string& peer) -> std::shared_ptr<grpc::Channel> {
+        const auto it = addresses.find(peer);
+        return it == addresses.end() ? nullptr : channels->at(it->second);
+      });
+  int port = 0;
+  ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server,
+                           Listen(&service, listen, &port));
+  ServeForever(*server, absl::StrCat("node (", hosted.size(), " satellites)"),
+               listen);
+  return absl::OkStatus();
+}
+
+absl::Status CoordinatorCommand(const std::vector<std::string>& args) {
+  ORBITFL_ASSIGN_OR_RETURN(
+      Flags flags,
+      Flags::Parse("coordinator", args,
+                   ScenarioFlags({"aggregator", "nodes", "out",
+                                  "connect-timeout"})));
+  ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
+  RunOptions options;
+  ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));
+  ORBITFL_ASSIGN_OR_RETURN(options.aggregator_address,
+                           flags.Required("aggregator"));
+  if (!flags.Has("quiet")) options.progress = &std::cerr;
+  options.progress_tty = isatty(STDERR_FILENO) != 0;
+  ORBITFL_ASSIGN_OR_RETURN(const double timeout,
+                           flags.GetDouble("connect-timeout", 120));
+  options.connect_timeout = absl::Seconds(timeout);
+  // The satellites' names come from the contact plan the run builds; the
+  // addresses are checked against them there.
+  ORBITFL_ASSIGN_OR_RETURN(std::string nodes, flags.Required("nodes"));
+  options.node_addresses = nodes;
+  options.node_addresses_source = "--nodes";
+  if (!absl::StrContains(nodes, '=')) {
+    ORBITFL_ASSIGN_OR_RETURN(options.node_addresses,
+                             Env::Default()->ReadFile(nodes));
+    options.node_addresses_source = nodes;
+  }
+  ORBITFL_ASSIGN_OR_RETURN(RunSummary s, RunEmbedded(scenario, options));
+  std::cout << absl::StrFormat(
+      "scenario %s (distributed): accuracy %.1f%% -> %.1f%%, model v%d from "
+      "%d updates, %d transfers\nrun directory: %s\n",
+      scenario.name(), 100 * s.initial_accuracy, 100 * s.final_accuracy,
+      s.model_version, s.updates_applied, s.transfers, options.out_dir);
+  return absl::OkStatus();
+}
+
+}  // namespace orbitfl::sim
