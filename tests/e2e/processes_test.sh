@@ -14,9 +14,8 @@ set -euo pipefail
 orbitfl="$1"
 work="${TEST_TMPDIR:-$(mktemp -d)}"
 scenario=experiments/scenarios/tiny.textproto
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
+source "$(dirname "$0")/distributed_lib.sh"
+trap cleanup_processes EXIT
 
 # Four free TCP ports on loopback.
 read -r p_agg p_n1 p_n2 p_none < <(/usr/bin/python3 - <<'PY'
@@ -29,41 +28,8 @@ for s in socks:
     s.close()
 PY
 )
-
-# distributed NAME SETTINGS NODES: aggregator, two nodes, coordinator.
-distributed() {
-  local name=$1 settings=$2 nodes=$3
-  local dir="${work}/${name}"
-  mkdir -p "${dir}"
-  "${orbitfl}" aggregator --scenario="${scenario}" --set="${settings}" \
-    --listen="127.0.0.1:${p_agg}" >"${dir}/aggregator.log" 2>&1 &
-  local agg=$!
-  pids+=("${agg}")
-  local node_pids=()
-  for port in "${p_n1}" "${p_n2}"; do
-    "${orbitfl}" node --scenario="${scenario}" --set="${settings}" \
-      --listen="127.0.0.1:${port}" --aggregator="127.0.0.1:${p_agg}" \
-      --nodes="${nodes}" --threads=1 >"${dir}/node-${port}.log" 2>&1 &
-    node_pids+=($!)
-    pids+=($!)
-  done
-  "${orbitfl}" coordinator --scenario="${scenario}" --set="${settings}" \
-    --aggregator="127.0.0.1:${p_agg}" --nodes="${nodes}" --quiet \
-    --out="${dir}/run" >"${dir}/coordinator.txt"
-  cat "${dir}/coordinator.txt"
-  kill "${agg}" "${node_pids[@]}"
-  wait "${agg}" "${node_pids[@]}" 2>/dev/null || true
-  "${orbitfl}" run --scenario="${scenario}" --set="${settings}" --threads=1 \
-    --quiet --out="${dir}/embedded" >/dev/null
-  for f in contacts.csv metrics.csv events.jsonl updates.csv \
-           participation.csv links.csv; do
-    cmp "${dir}/run/${f}" "${dir}/embedded/${f}" || {
-      echo "FAIL: ${name}: ${f} differs between the processes and the embedded run" >&2
-      exit 1
-    }
-  done
-  echo "${name}: every run file identical to the embedded run"
-}
+agg_addr="127.0.0.1:${p_agg}" n1_addr="127.0.0.1:${p_n1}" n2_addr="127.0.0.1:${p_n2}"
+in_agg=() in_n1=() in_n2=() in_coord=()
 
 # One satellite named, the rest dealt round-robin ("A|B").
 distributed tiny "duration_hours=8" \

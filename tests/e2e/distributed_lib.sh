@@ -1,0 +1,52 @@
+# Shared by processes_test.sh and namespaces_test.sh: one run as separate
+# processes (aggregator, two nodes, coordinator), compared file by file
+# with the embedded run. Callers set:
+#   orbitfl, work, scenario
+#   agg_addr, n1_addr, n2_addr       where the services listen
+#   in_agg, in_n1, in_n2, in_coord   command prefixes (arrays) that place
+#                                    each process (empty: this host)
+
+pids=()
+cleanup_processes() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+}
+
+# distributed NAME SETTINGS NODES
+distributed() {
+  local name=$1 settings=$2 nodes=$3
+  local dir="${work}/${name}"
+  mkdir -p "${dir}"
+  "${in_agg[@]}" "${orbitfl}" aggregator --scenario="${scenario}" \
+    --set="${settings}" --listen="${agg_addr}" >"${dir}/aggregator.log" 2>&1 &
+  local started=($!)
+  local n=1
+  for addr in "${n1_addr}" "${n2_addr}"; do
+    local -n in_node="in_n${n}"
+    "${in_node[@]}" "${orbitfl}" node --scenario="${scenario}" \
+      --set="${settings}" --listen="${addr}" --aggregator="${agg_addr}" \
+      --nodes="${nodes}" --threads=1 >"${dir}/node-${n}.log" 2>&1 &
+    started+=($!)
+    n=$((n + 1))
+  done
+  pids+=("${started[@]}")
+  "${in_coord[@]}" "${orbitfl}" coordinator --scenario="${scenario}" \
+    --set="${settings}" --aggregator="${agg_addr}" --nodes="${nodes}" \
+    --quiet --out="${dir}/run" >"${dir}/coordinator.txt" || {
+    echo "FAIL: ${name}: the coordinator failed; service logs:" >&2
+    cat "${dir}"/*.log >&2
+    exit 1
+  }
+  cat "${dir}/coordinator.txt"
+  kill "${started[@]}" 2>/dev/null || true
+  wait "${started[@]}" 2>/dev/null || true
+  "${orbitfl}" run --scenario="${scenario}" --set="${settings}" --threads=1 \
+    --quiet --out="${dir}/embedded" >/dev/null
+  for f in contacts.csv metrics.csv events.jsonl updates.csv \
+           participation.csv links.csv; do
+    cmp "${dir}/run/${f}" "${dir}/embedded/${f}" || {
+      echo "FAIL: ${name}: ${f} differs between the processes and the embedded run" >&2
+      exit 1
+    }
+  done
+  echo "${name}: every run file identical to the embedded run"
+}
