@@ -1,8 +1,10 @@
 #include "aggregator/service.h"
 
 #include <algorithm>
+#include <set>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "proto/crc32c.h"
 #include "proto/grpc_status.h"
 
@@ -14,7 +16,30 @@ grpc::Status AggregatorService::UploadUpdate(
   proto::UpdateChunk chunk;
   std::string transfer_id;
   absl::Status status;
+  // With mutual TLS, the client's certificate names the satellites its
+  // node hosts: it may upload only what they downlink.
+  std::set<std::string> may_send;
+  const bool authenticated =
+      context->auth_context() != nullptr &&
+      context->auth_context()->IsPeerAuthenticated();
+  if (authenticated) {
+    for (const grpc::string_ref& name :
+         context->auth_context()->FindPropertyValues(
+             "x509_subject_alternative_name")) {
+      may_send.insert(std::string(name.data(), name.size()));
+    }
+  }
   while (reader->Read(&chunk)) {
+    if (authenticated && status.ok()) {
+      const std::string& sender =
+          chunk.holder().empty() ? chunk.satellite() : chunk.holder();
+      if (may_send.count(sender) == 0) {
+        status = absl::PermissionDeniedError(absl::StrCat(
+            "upload ", chunk.transfer_id(), ": the client's certificate does "
+            "not name satellite \"", sender, "\" (a node uploads only for "
+            "the satellites it hosts)"));
+      }
+    }
     if (transfer_id.empty()) transfer_id = chunk.transfer_id();
     // After a bad chunk the rest of the stream is read and dropped (the
     // client is still writing it); the acknowledgement tells the client
@@ -31,6 +56,7 @@ grpc::Status AggregatorService::UploadUpdate(
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "upload stream carried no chunk");
   }
+  if (absl::IsPermissionDenied(status)) return proto::ToGrpcStatus(status);
   *ack = aggregator_->FinishUpload(transfer_id);
   if (!status.ok() && !absl::IsDataLoss(status)) {
     return proto::ToGrpcStatus(status);

@@ -215,7 +215,9 @@ grpc::Status NodeService::Train(grpc::ServerContext* context,
 grpc::Status NodeService::Upload(const std::string& bytes, int64_t begin,
                                  int64_t end, const std::string& transfer_id,
                                  const std::string& origin,
-                                 int64_t base_version, proto::UploadAck* ack) {
+                                 int64_t base_version,
+                                 const std::string& holder,
+                                 proto::UploadAck* ack) {
   grpc::ClientContext ctx;
   std::unique_ptr<grpc::ClientWriter<proto::UpdateChunk>> writer(
       aggregator_->UploadUpdate(&ctx, ack));
@@ -224,6 +226,7 @@ grpc::Status NodeService::Upload(const std::string& bytes, int64_t begin,
   chunk.set_satellite(origin);
   chunk.set_base_version(base_version);
   chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
+  chunk.set_holder(holder);
   return WriteChunks(*writer, chunk, bytes, begin, end, chunk_bytes_);
 }
 
@@ -251,7 +254,7 @@ grpc::Status NodeService::SendUpdate(grpc::ServerContext* context,
                             : total;
     proto::UploadAck ack;
     if (grpc::Status s = Upload(r.bytes, begin, end, it->first, r.origin,
-                                r.base_version, &ack);
+                                r.base_version, sat->name(), &ack);
         !s.ok()) {
       return s;
     }
@@ -280,7 +283,7 @@ grpc::Status NodeService::SendUpdate(grpc::ServerContext* context,
   proto::UploadAck ack;
   if (grpc::Status s =
           Upload(bytes, begin, end, sat->update_transfer_id(), sat->name(),
-                 sat->update_base_version(), &ack);
+                 sat->update_base_version(), sat->name(), &ack);
       !s.ok()) {
     return s;
   }

@@ -78,10 +78,13 @@ class NodeService final : public proto::SatelliteNode::Service {
     int hops = 0;
   };
   // Streams bytes [begin, end) of an update to the aggregator.
+  // `holder` is the satellite downlinking it (the origin, or the one that
+  // holds a relayed update).
   grpc::Status Upload(const std::string& bytes, int64_t begin, int64_t end,
                       const std::string& transfer_id,
                       const std::string& origin, int64_t base_version,
-                      proto::UploadAck* ack) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+                      const std::string& holder, proto::UploadAck* ack)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // NOT_FOUND naming the satellite when it is not hosted here.
   grpc::Status Find(const std::string& name, Satellite** out)

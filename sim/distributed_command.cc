@@ -13,6 +13,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -30,6 +31,7 @@
 #include "sim/embedded_run.h"
 #include "sim/env.h"
 #include "sim/flags.h"
+#include "sim/net.h"
 #include "sim/run_world.h"
 #include "sim/scenario_commands.h"
 #include "sim/time_format.h"
@@ -41,7 +43,8 @@ namespace {
 // Scenario flags every process takes: each must load the same scenario.
 std::set<std::string> ScenarioFlags(std::set<std::string> more) {
   more.insert({"scenario", "seed", "hours", "task", "model", "delta-codec",
-               "set", "tle", "stations", "strategy", "quiet"});
+               "set", "tle", "stations", "strategy", "quiet", "tls",
+               "tls-name"});
   return more;
 }
 
@@ -60,10 +63,21 @@ void ServeForever(grpc::Server& server, const std::string& what,
   server.Wait();
 }
 
+// --tls=DIR [--tls-name=NAME]: this process's certificate (sim/net.h).
+absl::StatusOr<std::optional<TlsFiles>> Tls(const Flags& flags,
+                                            const std::string& role) {
+  if (!flags.Has("tls")) return std::optional<TlsFiles>();
+  ORBITFL_ASSIGN_OR_RETURN(
+      TlsFiles files,
+      LoadTlsFiles(flags.Get("tls"), flags.Get("tls-name", role), Env::Default()));
+  return std::optional<TlsFiles>(std::move(files));
+}
+
 absl::StatusOr<std::unique_ptr<grpc::Server>> Listen(
-    grpc::Service* service, const std::string& address, int* port) {
+    grpc::Service* service, const std::string& address,
+    const std::optional<TlsFiles>& tls, int* port) {
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), port);
+  builder.AddListeningPort(address, ServerCredentials(tls), port);
   builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || *port == 0) {
@@ -99,9 +113,10 @@ absl::Status AggregatorCommand(const std::vector<std::string>& args) {
                            MakeAggregator(scenario, world, start, stop));
   aggregator::AggregatorService service(aggregator.get(),
                                         scenario.link().chunk_bytes());
+  ORBITFL_ASSIGN_OR_RETURN(std::optional<TlsFiles> tls, Tls(flags, "aggregator"));
   int port = 0;
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server,
-                           Listen(&service, listen, &port));
+                           Listen(&service, listen, tls, &port));
   ServeForever(*server, "aggregator", listen);
   return absl::OkStatus();
 }
@@ -148,9 +163,9 @@ absl::Status NodeCommand(const std::vector<std::string>& args) {
         "node: no satellites to host (give --satellites, or list this node's "
         "--listen address ", listen, " in --nodes)"));
   }
-  node::NodeService service(
-      grpc::CreateChannel(aggregator, grpc::InsecureChannelCredentials()),
-      scenario.link().chunk_bytes());
+  ORBITFL_ASSIGN_OR_RETURN(std::optional<TlsFiles> tls, Tls(flags, "node"));
+  node::NodeService service(Connect(aggregator, tls),
+                            scenario.link().chunk_bytes());
   for (int i = 0; i < static_cast<int>(names.size()); ++i) {
     if (hosted.count(names[i]) == 0) continue;
     ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<node::Satellite> sat,
@@ -162,7 +177,7 @@ absl::Status NodeCommand(const std::vector<std::string>& args) {
       std::make_shared<std::map<std::string, std::shared_ptr<grpc::Channel>>>();
   for (const auto& [name, address] : addresses) {
     std::shared_ptr<grpc::Channel>& c = (*channels)[address];
-    if (c == nullptr) c = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    if (c == nullptr) c = Connect(address, tls);
   }
   service.SetPeerResolver(
       [addresses, channels](const std::string& peer) -> std::shared_ptr<grpc::Channel> {
@@ -171,7 +186,7 @@ absl::Status NodeCommand(const std::vector<std::string>& args) {
       });
   int port = 0;
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server,
-                           Listen(&service, listen, &port));
+                           Listen(&service, listen, tls, &port));
   ServeForever(*server, absl::StrCat("node (", hosted.size(), " satellites)"),
                listen);
   return absl::OkStatus();
@@ -192,6 +207,8 @@ absl::Status CoordinatorCommand(const std::vector<std::string>& args) {
   options.progress_tty = isatty(STDERR_FILENO) != 0;
   ORBITFL_ASSIGN_OR_RETURN(const double timeout,
                            flags.GetDouble("connect-timeout", 120));
+  options.tls_dir = flags.Get("tls");
+  options.tls_name = flags.Get("tls-name", "coordinator");
   options.connect_timeout = absl::Seconds(timeout);
   // The satellites' names come from the contact plan the run builds; the
   // addresses are checked against them there.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "sim/contact_plan.h"
 #include "sim/event_loop.h"
 #include "sim/json.h"
+#include "sim/net.h"
 #include "sim/run_dir.h"
 #include "sim/run_report.h"
 #include "sim/run_world.h"
@@ -295,16 +297,23 @@ absl::Status EmbeddedRun::StartServices() {
         const auto addresses,
         ParseNodeAddresses(options_.node_addresses, w_.plan.satellite_names,
                            options_.node_addresses_source));
+    std::optional<TlsFiles> tls;
+    if (!options_.tls_dir.empty()) {
+      ORBITFL_ASSIGN_OR_RETURN(
+          tls, LoadTlsFiles(options_.tls_dir, options_.tls_name, env_));
+    }
     const absl::Time deadline = absl::Now() + options_.connect_timeout;
     // Waits for a service to answer; Unavailable naming it otherwise.
     auto connect = [&](const std::string& what, const std::string& address)
         -> absl::StatusOr<std::shared_ptr<grpc::Channel>> {
-      std::shared_ptr<grpc::Channel> channel =
-          grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+      std::shared_ptr<grpc::Channel> channel = Connect(address, tls);
       if (!channel->WaitForConnected(absl::ToChronoTime(deadline))) {
         return absl::UnavailableError(absl::StrCat(
             what, " at ", address, " did not answer within ",
-            absl::FormatDuration(options_.connect_timeout)));
+            absl::FormatDuration(options_.connect_timeout),
+            tls ? " (over mutual TLS: is it serving TLS with a certificate "
+                  "from the same CA?)"
+                : ""));
       }
       return channel;
     };

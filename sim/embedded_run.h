@@ -41,6 +41,10 @@ struct RunOptions {
   std::string node_addresses_source;
   // How long to wait for every service to answer at the start.
   absl::Duration connect_timeout = absl::Seconds(120);
+  // Mutual TLS (sim/net.h): TLS_DIR/ca.pem, TLS_DIR/TLS_NAME.pem and .key;
+  // empty: plaintext.
+  std::string tls_dir;
+  std::string tls_name = "coordinator";
 };
 
 struct RunSummary {

@@ -5,8 +5,10 @@
 #   agg_addr, n1_addr, n2_addr       where the services listen
 #   in_agg, in_n1, in_n2, in_coord   command prefixes (arrays) that place
 #                                    each process (empty: this host)
+#   with_agg, with_n1, with_n2, with_coord   extra flags (arrays, optional)
 
 pids=()
+with_agg=() with_n1=() with_n2=() with_coord=()
 cleanup_processes() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 }
@@ -17,21 +19,23 @@ distributed() {
   local dir="${work}/${name}"
   mkdir -p "${dir}"
   "${in_agg[@]}" "${orbitfl}" aggregator --scenario="${scenario}" \
-    --set="${settings}" --listen="${agg_addr}" >"${dir}/aggregator.log" 2>&1 &
+    --set="${settings}" --listen="${agg_addr}" "${with_agg[@]}" \
+    >"${dir}/aggregator.log" 2>&1 &
   local started=($!)
   local n=1
   for addr in "${n1_addr}" "${n2_addr}"; do
-    local -n in_node="in_n${n}"
+    local -n in_node="in_n${n}" with_node="with_n${n}"
     "${in_node[@]}" "${orbitfl}" node --scenario="${scenario}" \
       --set="${settings}" --listen="${addr}" --aggregator="${agg_addr}" \
-      --nodes="${nodes}" --threads=1 >"${dir}/node-${n}.log" 2>&1 &
+      --nodes="${nodes}" --threads=1 "${with_node[@]}" \
+      >"${dir}/node-${n}.log" 2>&1 &
     started+=($!)
     n=$((n + 1))
   done
   pids+=("${started[@]}")
   "${in_coord[@]}" "${orbitfl}" coordinator --scenario="${scenario}" \
     --set="${settings}" --aggregator="${agg_addr}" --nodes="${nodes}" \
-    --quiet --out="${dir}/run" >"${dir}/coordinator.txt" || {
+    --quiet --out="${dir}/run" "${with_coord[@]}" >"${dir}/coordinator.txt" || {
     echo "FAIL: ${name}: the coordinator failed; service logs:" >&2
     cat "${dir}"/*.log >&2
     exit 1
