@@ -19,13 +19,55 @@ absl::StatusOr<std::unique_ptr<Aggregator>> Aggregator::Create(
   if (options.initial.tensors_size() == 0) {
     return absl::InvalidArgumentError("aggregator: initial model is empty");
   }
-  return std::unique_ptr<Aggregator>(
+  std::unique_ptr<Aggregator> aggregator(
       new Aggregator(options, std::move(strategy)));
+  if (!options.journal_path.empty()) {
+    std::vector<proto::JournalRecord> records;
+    ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<Journal> journal,
+                             Journal::Open(options.journal_path, &records));
+    absl::MutexLock lock(&aggregator->mu_);
+    ORBITFL_RETURN_IF_ERROR(aggregator->Replay(records));
+    aggregator->journal_ = std::move(journal);
+  }
+  return aggregator;
+}
+
+absl::Status Aggregator::Replay(
+    const std::vector<proto::JournalRecord>& records) {
+  for (const proto::JournalRecord& r : records) {
+    if (r.has_upload()) {
+      const proto::UpdateChunk& c = r.upload();
+      Upload& up = uploads_[c.transfer_id()];
+      if (up.total_bytes == 0) {
+        up.satellite = c.satellite();
+        up.base_version = c.base_version();
+        up.total_bytes = c.total_bytes();
+      }
+      if (c.offset() != static_cast<int64_t>(up.data.size())) {
+        return absl::DataLossError(absl::StrCat(
+            "journal: upload ", c.transfer_id(), " resumes at ", c.offset(),
+            ", the journal holds ", up.data.size(), " bytes of it"));
+      }
+      up.data += c.data();
+      up.journaled = static_cast<int64_t>(up.data.size());
+      if (up.journaled >= up.total_bytes) {
+        CompleteLocked(c.transfer_id(), uploads_.find(c.transfer_id()));
+      }
+    } else {
+      ++ticks_;
+      ORBITFL_ASSIGN_OR_RETURN(last_reply_,
+                               TickLocked(absl::FromUnixMillis(r.tick_utc_ms())));
+      last_sequence_ = r.tick_sequence();
+    }
+    ++replayed_;
+  }
+  return absl::OkStatus();
 }
 
 Aggregator::Aggregator(const AggregatorOptions& options,
                        std::unique_ptr<Strategy> strategy)
     : max_update_bytes_(options.max_update_bytes),
+      after_journaled_tick_(options.after_journaled_tick),
       strategy_(std::move(strategy)),
       now_(options.start) {
   absl::MutexLock lock(&mu_);
@@ -92,10 +134,36 @@ proto::UploadAck Aggregator::FinishUpload(const std::string& transfer_id) {
   }
   auto it = uploads_.find(transfer_id);
   if (it == uploads_.end()) return ack;
-  const Upload& up = it->second;
+  Upload& up = it->second;
+  if (journal_ != nullptr &&
+      up.journaled < static_cast<int64_t>(up.data.size())) {
+    // Only journaled bytes are acknowledged.
+    proto::JournalRecord record;
+    proto::UpdateChunk* c = record.mutable_upload();
+    c->set_transfer_id(transfer_id);
+    c->set_satellite(up.satellite);
+    c->set_base_version(up.base_version);
+    c->set_total_bytes(up.total_bytes);
+    c->set_offset(up.journaled);
+    c->set_data(up.data.substr(up.journaled));
+    if (journal_->Append(record).ok()) {
+      up.journaled = static_cast<int64_t>(up.data.size());
+    } else {
+      up.data.resize(up.journaled);
+    }
+  }
   ack.set_acked_bytes(static_cast<int64_t>(up.data.size()));
   if (ack.acked_bytes() < up.total_bytes) return ack;
+  return CompleteLocked(transfer_id, it);
+}
 
+proto::UploadAck Aggregator::CompleteLocked(
+    const std::string& transfer_id,
+    std::map<std::string, Upload>::iterator it) {
+  const Upload& up = it->second;
+  proto::UploadAck ack;
+  ack.set_transfer_id(transfer_id);
+  ack.set_acked_bytes(static_cast<int64_t>(up.data.size()));
   ack.set_complete(true);
   proto::ModelDelta delta;
   absl::Status valid = delta.ParseFromString(up.data)
@@ -165,8 +233,30 @@ Aggregator::ModelBytes(int64_t version) const {
   return std::make_pair(version, it->second);
 }
 
-absl::StatusOr<proto::TickReply> Aggregator::Tick(absl::Time now) {
+absl::StatusOr<proto::TickReply> Aggregator::Tick(absl::Time now,
+                                                  int64_t sequence) {
   absl::MutexLock lock(&mu_);
+  if (sequence > 0 && sequence == last_sequence_) return last_reply_;
+  if (now < now_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tick at ", absl::FormatTime(now),
+                     " is before the aggregator's clock ",
+                     absl::FormatTime(now_)));
+  }
+  if (journal_ != nullptr) {
+    proto::JournalRecord record;
+    record.set_tick_utc_ms(absl::ToUnixMillis(now));
+    record.set_tick_sequence(sequence);
+    ORBITFL_RETURN_IF_ERROR(journal_->Append(record));
+    ++ticks_;
+    if (after_journaled_tick_) after_journaled_tick_(ticks_);
+  }
+  ORBITFL_ASSIGN_OR_RETURN(last_reply_, TickLocked(now));
+  last_sequence_ = sequence;
+  return last_reply_;
+}
+
+absl::StatusOr<proto::TickReply> Aggregator::TickLocked(absl::Time now) {
   if (now < now_) {
     return absl::InvalidArgumentError(
         absl::StrCat("tick at ", absl::FormatTime(now),

@@ -7,6 +7,8 @@
 // serialised for download. The gRPC service in service.h is a thin shell.
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <map>
 #include <memory>
 #include <set>
@@ -15,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "aggregator/journal.h"
 #include "aggregator/strategy.h"
 #include "proto/services.pb.h"
 #include "proto/tensor.pb.h"
@@ -26,6 +29,13 @@ struct AggregatorOptions {
   absl::Time start;
   // Largest serialised update accepted.
   int64_t max_update_bytes = 64 << 20;
+  // A journal file (aggregator/journal.h): every acknowledged upload byte
+  // and every tick is synced there before the answer, and an aggregator
+  // created on an existing journal replays it. Empty: in memory only.
+  std::string journal_path;
+  // Fault injection for tests: called right after the Nth tick is
+  // journaled, before it is applied or answered (N from 1).
+  std::function<void(int64_t ticks)> after_journaled_tick;
 };
 
 class Aggregator {
@@ -50,9 +60,12 @@ class Aggregator {
   absl::StatusOr<std::pair<int64_t, std::shared_ptr<const std::string>>>
   ModelBytes(int64_t version) const ABSL_LOCKS_EXCLUDED(mu_);
 
-  // Advances the virtual clock.
-  absl::StatusOr<proto::TickReply> Tick(absl::Time now)
+  // Advances the virtual clock. A `sequence` (> 0) equal to the last
+  // one's gets the last reply again (a retried tick is not a new tick).
+  absl::StatusOr<proto::TickReply> Tick(absl::Time now, int64_t sequence = 0)
       ABSL_LOCKS_EXCLUDED(mu_);
+  // Records replayed from the journal when this aggregator started.
+  int64_t replayed() const { return replayed_; }
 
   int64_t current_version() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -62,17 +75,33 @@ class Aggregator {
     int64_t base_version = 0;
     int64_t total_bytes = 0;
     std::string data;
+    int64_t journaled = 0;  // bytes of data in the journal
   };
   Aggregator(const AggregatorOptions& options,
              std::unique_ptr<Strategy> strategy);
   void PublishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Applies the journal's records (at creation).
+  absl::Status Replay(const std::vector<proto::JournalRecord>& records)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The acknowledgement of an upload whose bytes are all in; offers it.
+  proto::UploadAck CompleteLocked(const std::string& transfer_id,
+                                  std::map<std::string, Upload>::iterator it)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<proto::TickReply> TickLocked(absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status ValidateLocked(const proto::ModelDelta& delta,
                               const Upload& upload) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   proto::TickReply ReplyLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const int64_t max_update_bytes_;
+  std::function<void(int64_t)> after_journaled_tick_;
   mutable absl::Mutex mu_;
+  std::unique_ptr<Journal> journal_ ABSL_GUARDED_BY(mu_);
+  int64_t ticks_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  proto::TickReply last_reply_ ABSL_GUARDED_BY(mu_);
+  int64_t replayed_ = 0;
   std::unique_ptr<Strategy> strategy_ ABSL_GUARDED_BY(mu_);
   absl::Time now_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Upload> uploads_ ABSL_GUARDED_BY(mu_);

@@ -98,7 +98,8 @@ grpc::Status AggregatorService::DownloadModel(
 grpc::Status AggregatorService::Tick(grpc::ServerContext* context,
                                      const proto::TickRequest* request,
                                      proto::TickReply* reply) {
-  auto r = aggregator_->Tick(absl::FromUnixMillis(request->utc_ms()));
+  auto r = aggregator_->Tick(absl::FromUnixMillis(request->utc_ms()),
+                             request->sequence());
   if (!r.ok()) return proto::ToGrpcStatus(r.status());
   *reply = *std::move(r);
   return grpc::Status::OK;

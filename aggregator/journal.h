@@ -1,0 +1,44 @@
+#ifndef ORBITFL_AGGREGATOR_JOURNAL_H_
+#define ORBITFL_AGGREGATOR_JOURNAL_H_
+
+// An append-only, synced log of the aggregator's inputs (upload bytes it
+// acknowledges, ticks): the aggregator writes a record before it answers,
+// so whatever it acknowledged survives a crash, and a restart replays the
+// records into the same state (strategies are deterministic). Each record
+// is framed as a little-endian uint32 length, a uint32 CRC32C of the
+// payload, then the serialised proto::JournalRecord; a torn or corrupt
+// tail (a crash mid-write, never acknowledged) is cut off on open.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "proto/services.pb.h"
+
+namespace orbitfl::aggregator {
+
+class Journal {
+ public:
+  // Opens (or creates) the journal at `path`; `records` gets the valid
+  // records already there, in order.
+  static absl::StatusOr<std::unique_ptr<Journal>> Open(
+      const std::string& path, std::vector<proto::JournalRecord>* records);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Appends `record` and syncs it to disk before returning.
+  absl::Status Append(const proto::JournalRecord& record);
+
+ private:
+  Journal(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  const std::string path_;
+  const int fd_;
+};
+
+}  // namespace orbitfl::aggregator
+
+#endif  // ORBITFL_AGGREGATOR_JOURNAL_H_
