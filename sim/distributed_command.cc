@@ -102,15 +102,37 @@ absl::StatusOr<std::map<std::string, std::string>> NodeAddresses(
 
 absl::Status AggregatorCommand(const std::vector<std::string>& args) {
   ORBITFL_ASSIGN_OR_RETURN(
-      Flags flags, Flags::Parse("aggregator", args, ScenarioFlags({"listen"})));
+      Flags flags,
+      Flags::Parse("aggregator", args,
+                   ScenarioFlags({"listen", "journal", "exit-after-ticks"})));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
   ORBITFL_ASSIGN_OR_RETURN(std::string listen, flags.Required("listen"));
   ORBITFL_ASSIGN_OR_RETURN(absl::Time start, Start(scenario));
   const absl::Time stop = Stop(scenario, start);
   ORBITFL_ASSIGN_OR_RETURN(
       RunWorld world, BuildRunWorld(scenario, start, stop, Env::Default(), nullptr));
-  ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<aggregator::Aggregator> aggregator,
-                           MakeAggregator(scenario, world, start, stop));
+  aggregator::AggregatorOptions options;
+  options.journal_path = flags.Get("journal");
+  ORBITFL_ASSIGN_OR_RETURN(const uint64_t exit_after,
+                           flags.GetUint64("exit-after-ticks", 0));
+  if (exit_after > 0) {
+    if (options.journal_path.empty()) {
+      return absl::InvalidArgumentError(
+          "--exit-after-ticks: only with --journal (it tests recovery)");
+    }
+    // Fault injection: die as a crash would, the tick journaled but not
+    // applied or answered.
+    options.after_journaled_tick = [exit_after](int64_t ticks) {
+      if (ticks == static_cast<int64_t>(exit_after)) _exit(3);
+    };
+  }
+  ORBITFL_ASSIGN_OR_RETURN(
+      std::unique_ptr<aggregator::Aggregator> aggregator,
+      MakeAggregator(scenario, world, start, stop, std::move(options)));
+  if (aggregator->replayed() > 0) {
+    std::cerr << "[orbitfl] aggregator: replayed " << aggregator->replayed()
+              << " journal records from " << flags.Get("journal") << "\n";
+  }
   aggregator::AggregatorService service(aggregator.get(),
                                         scenario.link().chunk_bytes());
   ORBITFL_ASSIGN_OR_RETURN(std::optional<TlsFiles> tls, Tls(flags, "aggregator"));
@@ -223,9 +245,10 @@ absl::Status CoordinatorCommand(const std::vector<std::string>& args) {
   ORBITFL_ASSIGN_OR_RETURN(RunSummary s, RunEmbedded(scenario, options));
   std::cout << absl::StrFormat(
       "scenario %s (distributed): accuracy %.1f%% -> %.1f%%, model v%d from "
-      "%d updates, %d transfers\nrun directory: %s\n",
+      "%d updates, %d transfers, %d calls retried\nrun directory: %s\n",
       scenario.name(), 100 * s.initial_accuracy, 100 * s.final_accuracy,
-      s.model_version, s.updates_applied, s.transfers, options.out_dir);
+      s.model_version, s.updates_applied, s.transfers, s.rpc_retries,
+      options.out_dir);
   return absl::OkStatus();
 }
 

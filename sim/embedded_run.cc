@@ -215,6 +215,26 @@ class EmbeddedRun {
   std::vector<std::unique_ptr<proto::SatelliteNode::Stub>> node_stubs_;
   std::vector<proto::SatelliteNode::Stub*> node_of_;
   proto::SatelliteNode::Stub* Node(int sat) const { return node_of_[sat]; }
+  // One RPC, `call(context)`. Distributed, a service that is unreachable
+  // (restarting) is waited for, up to RunOptions::connect_timeout: virtual
+  // time stands still meanwhile, so the run's files do not change.
+  template <typename F>
+  grpc::Status Call(F call) {
+    const absl::Time give_up = absl::Now() + options_.connect_timeout;
+    absl::Duration wait = absl::Milliseconds(50);
+    for (;;) {
+      grpc::ClientContext context;
+      grpc::Status s = call(&context);
+      if (s.error_code() != grpc::StatusCode::UNAVAILABLE ||
+          options_.aggregator_address.empty() || absl::Now() > give_up) {
+        return s;
+      }
+      ++summary_.rpc_retries;
+      absl::SleepFor(wait);
+      wait = std::min(wait * 2, absl::Seconds(1));
+    }
+  }
+  int64_t tick_sequence_ = 0;
 
   std::vector<SatelliteState> sats_;
   std::map<std::string, int> sat_index_;
@@ -396,11 +416,12 @@ absl::Status EmbeddedRun::BuildRelayGraph() {
 }
 
 absl::StatusOr<proto::NodeStatus> EmbeddedRun::NodeStatus(int sat) {
-  grpc::ClientContext ctx;
   proto::NodeStatusRequest req;
   req.set_satellite(w_.plan.satellite_names[sat]);
   proto::NodeStatus status;
-  grpc::Status s = Node(sat)->Status(&ctx, req, &status);
+  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+    return Node(sat)->Status(ctx, req, &status);
+  });
   if (!s.ok()) return proto::FromGrpcStatus(s);
   return status;
 }
@@ -429,9 +450,10 @@ absl::StatusOr<proto::NodeStatus> EmbeddedRun::MergeOnBoard(
     if (r.base_version() == base) merging.push_back(r.transfer_id());
   }
   if (merging.size() + (own ? 1 : 0) < 2) return status;
-  grpc::ClientContext ctx;
   proto::LinkReply reply;
-  grpc::Status s = Node(sat)->MergeHeld(&ctx, req, &reply);
+  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+    return Node(sat)->MergeHeld(ctx, req, &reply);
+  });
   if (!s.ok()) return proto::FromGrpcStatus(s);
   if (!reply.accepted()) return status;
   ++merges_;
@@ -628,8 +650,9 @@ void EmbeddedRun::OnRelayHop(int sat, int peer, const std::string& transfer_id,
   req.set_transfer_id(transfer_id);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::LinkReply reply;
-  grpc::ClientContext ctx;
-  grpc::Status s = Node(sat)->RelayUpdate(&ctx, req, &reply);
+  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+    return Node(sat)->RelayUpdate(ctx, req, &reply);
+  });
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
   if (reply.complete()) {
     isl_.busy += hop.end - hop.start;
@@ -705,8 +728,9 @@ void EmbeddedRun::OnModelShared(int sat, int peer, int64_t version,
   req.set_peer(w_.plan.satellite_names[peer]);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::LinkReply reply;
-  grpc::ClientContext ctx;
-  grpc::Status s = Node(sat)->ShareModel(&ctx, req, &reply);
+  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+    return Node(sat)->ShareModel(ctx, req, &reply);
+  });
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
   if (!reply.complete()) return;
   isl_.busy += end - start;
@@ -753,10 +777,11 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
   req.set_max_bytes(seg.bytes);
   req.set_transfer_id(seg.relayed);
   proto::LinkReply reply;
-  grpc::ClientContext ctx;
   const bool update = seg.payload == Payload::kUpdate;
-  grpc::Status s = update ? Node(sat)->SendUpdate(&ctx, req, &reply)
-                          : Node(sat)->FetchModel(&ctx, req, &reply);
+  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+    return update ? Node(sat)->SendUpdate(ctx, req, &reply)
+                  : Node(sat)->FetchModel(ctx, req, &reply);
+  });
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
   // Still marked as transferring until this segment is fully accounted
   // for, so an aggregation triggered below does not start another one.
@@ -832,9 +857,10 @@ void EmbeddedRun::TrainNow(int sat) {
   req.set_satellite(w_.plan.satellite_names[sat]);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::TrainReply reply;
-  grpc::ClientContext ctx;
   const absl::Time wall0 = env_->WallNow();
-  grpc::Status s = Node(sat)->Train(&ctx, req, &reply);
+  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+    return Node(sat)->Train(ctx, req, &reply);
+  });
   summary_.train_wall_s += absl::ToDoubleSeconds(env_->WallNow() - wall0);
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
   if (reply.state_of_charge() > 0 || reply.power_limited()) {
@@ -880,10 +906,12 @@ void EmbeddedRun::TrainNow(int sat) {
 }
 
 absl::Status EmbeddedRun::Tick() {
-  grpc::ClientContext ctx;
   proto::TickRequest req;
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
-  grpc::Status s = aggregator_client_->Tick(&ctx, req, &tick_);
+  req.set_sequence(++tick_sequence_);
+  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+    return aggregator_client_->Tick(ctx, req, &tick_);
+  });
   if (!s.ok()) return proto::FromGrpcStatus(s);
   if (tick_.next_deadline_ms() != deadline_ms_) {
     loop_.Cancel(deadline_event_);
@@ -945,15 +973,18 @@ absl::Status EmbeddedRun::MaybeEvaluate() {
 
 absl::Status EmbeddedRun::EvaluateGlobal() {
   // The evaluator fetches the model through the same service as satellites.
-  grpc::ClientContext ctx;
   proto::ModelRequest req;
   req.set_satellite("ground-evaluator");
-  std::unique_ptr<grpc::ClientReader<proto::ModelChunk>> reader(
-      aggregator_client_->DownloadModel(&ctx, req));
   std::string bytes;
-  proto::ModelChunk chunk;
-  while (reader->Read(&chunk)) bytes += chunk.data();
-  if (grpc::Status s = reader->Finish(); !s.ok()) {
+  if (grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+        bytes.clear();
+        std::unique_ptr<grpc::ClientReader<proto::ModelChunk>> reader(
+            aggregator_client_->DownloadModel(ctx, req));
+        proto::ModelChunk chunk;
+        while (reader->Read(&chunk)) bytes += chunk.data();
+        return reader->Finish();
+      });
+      !s.ok()) {
     return proto::FromGrpcStatus(s);
   }
   proto::Model model;

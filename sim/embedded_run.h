@@ -84,6 +84,8 @@ struct RunSummary {
   double idle_fraction = 0;
   // Differential privacy budget spent (epsilon), 0 without DP.
   double dp_epsilon = 0;
+  // Distributed: calls repeated while a service was unreachable.
+  int64_t rpc_retries = 0;
 };
 
 // Runs a validated scenario (see sim/scenario.h) and writes the run

@@ -176,12 +176,11 @@ absl::StatusOr<std::unique_ptr<node::Satellite>> MakeSatellite(
 
 absl::StatusOr<std::unique_ptr<aggregator::Aggregator>> MakeAggregator(
     const proto::Scenario& scenario, const RunWorld& w, absl::Time start,
-    absl::Time stop) {
+    absl::Time stop, aggregator::AggregatorOptions agg) {
   ORBITFL_ASSIGN_OR_RETURN(
       std::unique_ptr<aggregator::Strategy> strategy,
       MakeStrategy(scenario, static_cast<int>(w.plan.satellite_names.size()),
                    w.plan.windows, start, stop));
-  aggregator::AggregatorOptions agg;
   ORBITFL_ASSIGN_OR_RETURN(agg.initial,
                            node::InitialModel(w.spec, scenario.seed()));
   agg.start = start;

@@ -48,10 +48,11 @@ absl::StatusOr<std::unique_ptr<node::Satellite>> MakeSatellite(
     const proto::Scenario& scenario, const RunWorld& world, int index,
     absl::Time start);
 
-// The aggregator with the scenario's strategy and the initial model.
+// The aggregator with the scenario's strategy and the initial model;
+// `options` supplies the rest (a journal, fault injection).
 absl::StatusOr<std::unique_ptr<aggregator::Aggregator>> MakeAggregator(
     const proto::Scenario& scenario, const RunWorld& world, absl::Time start,
-    absl::Time stop);
+    absl::Time stop, aggregator::AggregatorOptions options = {});
 
 // Which node process hosts each satellite, from "SATELLITE=HOST:PORT"
 // items separated by commas or lines ("#" starts a comment line; "*"

@@ -43,6 +43,12 @@ distributed() {
   cat "${dir}/coordinator.txt"
   kill "${started[@]}" 2>/dev/null || true
   wait "${started[@]}" 2>/dev/null || true
+  same_as_embedded "${name}" "${settings}" "${dir}"
+}
+
+# same_as_embedded NAME SETTINGS DIR: DIR/run equals an embedded run.
+same_as_embedded() {
+  local name=$1 settings=$2 dir=$3
   "${orbitfl}" run --scenario="${scenario}" --set="${settings}" --threads=1 \
     --quiet --out="${dir}/embedded" >/dev/null
   for f in contacts.csv metrics.csv events.jsonl updates.csv \
