@@ -90,6 +90,11 @@ absl::Status Aggregator::ReceiveChunk(const proto::UpdateChunk& chunk) {
         "upload ", chunk.transfer_id(), ": CRC32C mismatch in chunk at offset ",
         chunk.offset()));
   }
+  if (static_cast<int64_t>(chunk.data().size()) > kMaxChunkBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "upload ", chunk.transfer_id(), ": a chunk holds at most ",
+        kMaxChunkBytes, " bytes, got ", chunk.data().size()));
+  }
   if (chunk.total_bytes() <= 0 || chunk.total_bytes() > max_update_bytes_) {
     return absl::InvalidArgumentError(absl::StrCat(
         "upload ", chunk.transfer_id(), ": total_bytes expected in (0, ",

@@ -24,6 +24,9 @@
 
 namespace orbitfl::aggregator {
 
+// The largest chunk of an upload (link.chunk_bytes is at most 4 MiB).
+inline constexpr int64_t kMaxChunkBytes = 4 << 20;
+
 struct AggregatorOptions {
   proto::Model initial;  // version 0
   absl::Time start;

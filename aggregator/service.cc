@@ -3,12 +3,38 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "proto/crc32c.h"
 #include "proto/grpc_status.h"
 
 namespace orbitfl::aggregator {
+
+void AggregatorService::SetUploadRateLimit(double per_second,
+                                           std::function<absl::Time()> clock) {
+  absl::MutexLock lock(&mu_);
+  uploads_per_second_ = per_second;
+  clock_ = std::move(clock);
+  buckets_.clear();
+}
+
+bool AggregatorService::TakeUploadToken(const std::string& satellite) {
+  absl::MutexLock lock(&mu_);
+  if (uploads_per_second_ <= 0) return true;
+  const absl::Time now = clock_();
+  const double capacity = std::max(1.0, uploads_per_second_);
+  auto [it, fresh] = buckets_.try_emplace(satellite, Bucket{capacity, now});
+  Bucket& b = it->second;
+  if (!fresh) {
+    b.tokens = std::min(capacity, b.tokens + uploads_per_second_ *
+                                                 absl::ToDoubleSeconds(now - b.refilled));
+    b.refilled = now;
+  }
+  if (b.tokens < 1) return false;
+  b.tokens -= 1;
+  return true;
+}
 
 grpc::Status AggregatorService::UploadUpdate(
     grpc::ServerContext* context,
@@ -29,10 +55,19 @@ grpc::Status AggregatorService::UploadUpdate(
       may_send.insert(std::string(name.data(), name.size()));
     }
   }
+  bool first = true;
   while (reader->Read(&chunk)) {
+    const std::string& sender =
+        chunk.holder().empty() ? chunk.satellite() : chunk.holder();
+    if (first) {
+      first = false;
+      if (!TakeUploadToken(sender)) {
+        status = absl::ResourceExhaustedError(absl::StrCat(
+            "satellite \"", sender, "\": more uploads a second than the "
+            "aggregator's rate limit allows"));
+      }
+    }
     if (authenticated && status.ok()) {
-      const std::string& sender =
-          chunk.holder().empty() ? chunk.satellite() : chunk.holder();
       if (may_send.count(sender) == 0) {
         status = absl::PermissionDeniedError(absl::StrCat(
             "upload ", chunk.transfer_id(), ": the client's certificate does "
@@ -56,7 +91,9 @@ grpc::Status AggregatorService::UploadUpdate(
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "upload stream carried no chunk");
   }
-  if (absl::IsPermissionDenied(status)) return proto::ToGrpcStatus(status);
+  if (absl::IsPermissionDenied(status) || absl::IsResourceExhausted(status)) {
+    return proto::ToGrpcStatus(status);
+  }
   *ack = aggregator_->FinishUpload(transfer_id);
   if (!status.ok() && !absl::IsDataLoss(status)) {
     return proto::ToGrpcStatus(status);

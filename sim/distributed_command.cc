@@ -78,6 +78,8 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> Listen(
     const std::optional<TlsFiles>& tls, int* port) {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(address, ServerCredentials(tls), port);
+  // A chunk (at most 4 MiB) and its framing; nothing larger is accepted.
+  builder.SetMaxReceiveMessageSize(5 << 20);
   builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || *port == 0) {
@@ -104,7 +106,8 @@ absl::Status AggregatorCommand(const std::vector<std::string>& args) {
   ORBITFL_ASSIGN_OR_RETURN(
       Flags flags,
       Flags::Parse("aggregator", args,
-                   ScenarioFlags({"listen", "journal", "exit-after-ticks"})));
+                   ScenarioFlags({"listen", "journal", "exit-after-ticks",
+                                  "max-uploads-per-second"})));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
   ORBITFL_ASSIGN_OR_RETURN(std::string listen, flags.Required("listen"));
   ORBITFL_ASSIGN_OR_RETURN(absl::Time start, Start(scenario));
@@ -135,6 +138,13 @@ absl::Status AggregatorCommand(const std::vector<std::string>& args) {
   }
   aggregator::AggregatorService service(aggregator.get(),
                                         scenario.link().chunk_bytes());
+  ORBITFL_ASSIGN_OR_RETURN(const double rate,
+                           flags.GetDouble("max-uploads-per-second", 50));
+  if (!(rate >= 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--max-uploads-per-second: expected >= 0 (0: no limit), got ", rate));
+  }
+  service.SetUploadRateLimit(rate);
   ORBITFL_ASSIGN_OR_RETURN(std::optional<TlsFiles> tls, Tls(flags, "aggregator"));
   int port = 0;
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server,

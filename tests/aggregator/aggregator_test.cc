@@ -52,6 +52,14 @@ std::string Serialized(const proto::ModelDelta& d) {
   return s;
 }
 
+TEST(AggregatorTest, RefusesChunksLargerThanTheLimit) {
+  auto agg = Make(/*expected=*/1);
+  const std::string big(kMaxChunkBytes + 1, 'x');
+  proto::UpdateChunk c = Chunk(big, 0, big.size());
+  EXPECT_THAT(agg->ReceiveChunk(c),
+              StatusIs(absl::StatusCode::kInvalidArgument, "at most"));
+}
+
 TEST(AggregatorTest, UploadResumesFromTheAcknowledgedOffset) {
   auto agg = Make(/*expected=*/1);
   const std::string bytes = Serialized(TinyDelta("a", 0, 5, {1, 2, 3, 4}));

@@ -127,5 +127,38 @@ TEST_F(ServiceTest, TickIntoThePastIsAnInvalidArgument) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// Each satellite gets `per_second` upload streams a second: a burst of
+// one second's worth, then one more per 1/per_second.
+TEST_F(ServiceTest, UploadsBeyondTheRateLimitAreRefused) {
+  absl::Time now = kStart;
+  service_->SetUploadRateLimit(2, [&now] { return now; });
+  std::string bytes;
+  TinyDelta("a", 0, 10, std::vector<float>(1000, 0.5f)).SerializeToString(&bytes);
+  auto try_upload = [&] {
+    grpc::ClientContext ctx;
+    proto::UploadAck ack;
+    auto writer = stub_->UploadUpdate(&ctx, &ack);
+    proto::UpdateChunk c;
+    c.set_transfer_id("a@v0");
+    c.set_satellite("a");
+    c.set_total_bytes(static_cast<int64_t>(bytes.size()));
+    c.set_data(bytes.substr(0, 256));
+    c.set_crc32c(proto::Crc32c(c.data()));
+    writer->Write(c);
+    writer->WritesDone();
+    return writer->Finish();
+  };
+  EXPECT_TRUE(try_upload().ok());
+  EXPECT_TRUE(try_upload().ok());
+  const grpc::Status third = try_upload();
+  EXPECT_EQ(third.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(third.error_message(), ::testing::HasSubstr("rate limit"));
+  now += absl::Milliseconds(500);  // one token back
+  EXPECT_TRUE(try_upload().ok());
+  EXPECT_FALSE(try_upload().ok());
+  // The refused streams changed nothing: the upload resumes at 256.
+  EXPECT_EQ(aggregator_->FinishUpload("a@v0").acked_bytes(), 256);
+}
+
 }  // namespace
 }  // namespace orbitfl::aggregator
