@@ -15,6 +15,7 @@
 namespace orbitfl::aggregator {
 namespace {
 
+using ::orbitfl::testing::Chunk;
 using ::orbitfl::testing::IsOk;
 using ::orbitfl::testing::kStart;
 using ::orbitfl::testing::StatusIs;
@@ -31,19 +32,6 @@ std::unique_ptr<Aggregator> Make(int expected) {
   auto a = Aggregator::Create(o, *FedAvg::Create(f));
   EXPECT_THAT(a, IsOk());
   return std::move(a).value();
-}
-
-proto::UpdateChunk Chunk(const std::string& bytes, int64_t offset, int64_t n,
-                         const std::string& satellite = "a") {
-  proto::UpdateChunk c;
-  c.set_transfer_id(satellite + "@v0");
-  c.set_satellite(satellite);
-  c.set_base_version(0);
-  c.set_offset(offset);
-  c.set_total_bytes(static_cast<int64_t>(bytes.size()));
-  c.set_data(bytes.substr(offset, n));
-  c.set_crc32c(proto::Crc32c(c.data()));
-  return c;
 }
 
 std::string Serialized(const proto::ModelDelta& d) {

@@ -8,6 +8,8 @@
 
 #include "absl/time/time.h"
 #include "aggregator/strategy.h"
+#include "proto/crc32c.h"
+#include "proto/services.pb.h"
 #include "proto/tensor.pb.h"
 #include "proto/tensor_util.h"
 
@@ -39,6 +41,21 @@ inline proto::ModelDelta TinyDelta(const std::string& satellite,
   t->add_shape(static_cast<int64_t>(d.size()));
   proto::SetFloats(d, t);
   return delta;
+}
+
+// Bytes [offset, offset + n) of `bytes` as a chunk of satellite's upload
+// "SATELLITE@v0", with its CRC32C.
+inline proto::UpdateChunk Chunk(const std::string& bytes, int64_t offset,
+                                int64_t n, const std::string& satellite = "a") {
+  proto::UpdateChunk c;
+  c.set_transfer_id(satellite + "@v0");
+  c.set_satellite(satellite);
+  c.set_base_version(0);
+  c.set_offset(offset);
+  c.set_total_bytes(static_cast<int64_t>(bytes.size()));
+  c.set_data(bytes.substr(offset, n));
+  c.set_crc32c(proto::Crc32c(c.data()));
+  return c;
 }
 
 // The values of the global model's tensor "w" (a TinyModel's).

@@ -32,16 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-read -r p_agg p_n1 p_n2 < <(/usr/bin/python3 - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(3)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-PY
-)
+read -r p_agg p_n1 p_n2 < <(free_ports 3)
 settings="duration_hours=8"
 nodes="*=127.0.0.1:${p_n1}|127.0.0.1:${p_n2}"
 # start NAME ARGS...: one detached container of the image.

@@ -9,6 +9,19 @@
 
 pids=()
 with_agg=() with_n1=() with_n2=() with_coord=()
+
+# free_ports N: N TCP ports free on loopback now, on one line.
+free_ports() {
+  /usr/bin/python3 - "$1" <<'PY'
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks:
+    s.close()
+PY
+}
 cleanup_processes() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 }

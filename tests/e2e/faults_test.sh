@@ -18,16 +18,7 @@ scenario=experiments/scenarios/tiny.textproto
 source "$(dirname "$0")/distributed_lib.sh"
 trap cleanup_processes EXIT
 
-read -r p_agg p_n1 p_n2 < <(/usr/bin/python3 - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(3)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-PY
-)
+read -r p_agg p_n1 p_n2 < <(free_ports 3)
 agg_addr="127.0.0.1:${p_agg}"
 nodes="*=127.0.0.1:${p_n1}|127.0.0.1:${p_n2}"
 settings="duration_hours=10"

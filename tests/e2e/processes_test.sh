@@ -23,17 +23,7 @@ scenario=experiments/scenarios/tiny.textproto
 source "$(dirname "$0")/distributed_lib.sh"
 trap cleanup_processes EXIT
 
-# Four free TCP ports on loopback.
-read -r p_agg p_n1 p_n2 p_none < <(/usr/bin/python3 - <<'PY'
-import socket
-socks = [socket.socket() for _ in range(4)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-PY
-)
+read -r p_agg p_n1 p_n2 p_none < <(free_ports 4)
 agg_addr="127.0.0.1:${p_agg}" n1_addr="127.0.0.1:${p_n1}" n2_addr="127.0.0.1:${p_n2}"
 in_agg=() in_n1=() in_n2=() in_coord=()
 
