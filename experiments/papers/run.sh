@@ -12,6 +12,8 @@
 # satellite-FL tool reaches. "light" trains 5 local steps instead of the
 # scenario's (a quarter of the compute, the same schedule): at 1,000
 # satellites a study then takes minutes per run instead of hours.
+# STRATEGIES="a b" (environment) runs only those strategies of kim2025 or
+# fedspace.
 source "$(dirname "${BASH_SOURCE[0]}")/../onboard/common.sh"
 OUT=$ROOT/runs/papers
 mkdir -p "$OUT"
@@ -74,7 +76,7 @@ case "$study" in
     one "hierarchical: updates merged in the plane on board" "" --strategy=hierarchical
     ;;
   kim2025)
-    for strategy in fedavg fedprox fedbuff; do one "$strategy" "" --strategy="$strategy"; done
+    for strategy in ${STRATEGIES:-fedavg fedprox fedbuff}; do one "$strategy" "" --strategy="$strategy"; done
     ;;
   kim2025-stations)
     # FedAvg against the first N stations of the 13-station network.
@@ -84,7 +86,7 @@ case "$study" in
     done
     ;;
   fedspace)
-    for strategy in fedavg fedbuff fedspace; do one "$strategy" "" --strategy="$strategy"; done
+    for strategy in ${STRATEGIES:-fedavg fedbuff fedspace}; do one "$strategy" "" --strategy="$strategy"; done
     ;;
   *)
     echo "unknown study \"$study\"" >&2
