@@ -23,7 +23,8 @@ if ! command -v clang >/dev/null; then
   echo "tests/fuzz/run.sh: needs clang and libclang-rt-14-dev (apt-get install clang libclang-rt-14-dev)" >&2
   exit 2
 fi
-base=${ORBITFL_FUZZ_OUTPUT_BASE:-$HOME/.cache/orbitfl-fuzz-bazel}
+# An output base per checkout (one belongs to one workspace).
+base=${ORBITFL_FUZZ_OUTPUT_BASE:-$HOME/.cache/orbitfl-fuzz-bazel/$(echo "$ROOT" | md5sum | cut -c1-12)}
 labels=()
 for t in "${targets[@]}"; do labels+=("//tests/fuzz:${t}_fuzzer"); done
 log=$(mktemp)
