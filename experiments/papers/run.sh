@@ -35,7 +35,8 @@ scaled() {
   case "${study%-stations}" in
     fedisl) echo "constellation.walker_delta.total=$scale;constellation.walker_delta.planes=$((scale / 40 > 5 ? scale / 40 : 5))" ;;
     kim2025) echo "constellation.walker_star.total=$scale;constellation.walker_star.planes=$((scale / 10))" ;;
-    fedspace) echo "constellation.walker_delta.total=$scale;constellation.walker_delta.planes=$((scale / 12))" ;;
+    # Planes of 12: 1000 becomes 83 planes, 996 satellites.
+    fedspace) echo "constellation.walker_delta.total=$((scale / 12 * 12));constellation.walker_delta.planes=$((scale / 12))" ;;
   esac
 }
 
