@@ -145,7 +145,12 @@ absl::StatusOr<proto::TrainReply> Satellite::Train(absl::Time t) {
   CaptureUntil(t);
   proto::TrainReply reply;
   reply.set_tiles_stored(store().size());
-  if (!update_bytes_.empty() && update_contributors_ > 1) {
+  // A merged update waits to be sent, unless a newer model has come on
+  // board since its base: then it is too old to be sent (the run fetches a
+  // model only when the pending update would be refused) and training
+  // replaces it.
+  if (!update_bytes_.empty() && update_contributors_ > 1 &&
+      (!model_ || update_base_version_ >= model_->model().version())) {
     reply.set_reason(absl::StrCat("holding an update merged from ",
                                   update_contributors_,
                                   " satellites until it is sent"));

@@ -102,7 +102,8 @@ class Satellite {
   void AcknowledgeUpdate(int64_t acked_bytes, bool complete);
   // Replaces the pending update (e.g. by one merged on board from several
   // satellites'), none of it acknowledged yet. Until an update speaking
-  // for more than one satellite is sent, Train refuses to replace it.
+  // for more than one satellite is sent, Train refuses to replace it (but
+  // not once a newer model than its base is on board: it is stale then).
   void SetUpdate(std::string bytes, int64_t base_version, int contributors);
   // Drops a pending update the aggregator would refuse as too old.
   void DropUpdateOlderThan(int64_t min_base_version);

@@ -309,6 +309,32 @@ TEST_F(SatelliteTest, AMisbehavingSatelliteScalesOrFlipsItsDelta) {
                        "expected one of: none, scale, sign_flip"));
 }
 
+// A merged update holds training back only while it is based on the model
+// on board: once a newer model has come (the update was too old to send),
+// training replaces it instead of waiting forever.
+TEST_F(SatelliteTest, AStaleMergedUpdateNoLongerHoldsTrainingBack) {
+  SatelliteOptions o = Options();
+  o.power_model = false;
+  auto sat = Satellite::Create(o);
+  ASSERT_THAT(sat, IsOk());
+  GiveModel(**sat, o.trainer.spec);
+  auto first = (*sat)->Train(kEpoch + absl::Hours(2));
+  ASSERT_THAT(first, IsOk());
+  ASSERT_TRUE(first->trained()) << first->reason();
+  (*sat)->SetUpdate((*sat)->update_bytes(), 0, /*contributors=*/3);
+  auto held = (*sat)->Train(kEpoch + absl::Hours(3));
+  ASSERT_THAT(held, IsOk());
+  EXPECT_FALSE(held->trained());
+  EXPECT_THAT(held->reason(), HasSubstr("merged from 3 satellites"));
+  proto::Model newer = *InitialModel(o.trainer.spec, 3);
+  newer.set_version(1);
+  ASSERT_THAT((*sat)->InstallModel(newer.SerializeAsString()), IsOk());
+  auto retrained = (*sat)->Train(kEpoch + absl::Hours(4));
+  ASSERT_THAT(retrained, IsOk());
+  EXPECT_TRUE(retrained->trained()) << retrained->reason();
+  EXPECT_EQ(retrained->base_version(), 1);
+}
+
 TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
   ASSERT_NO_FATAL_FAILURE(StartServices(1, {"sat-a"}));
 
