@@ -17,6 +17,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -89,15 +90,20 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> Listen(
   return server;
 }
 
-// --nodes: a file, or the list itself when it holds an "=".
+// --nodes: a file, or the list itself when it holds an "="; the text and
+// where it came from (for messages).
+absl::StatusOr<std::pair<std::string, std::string>> NodesText(
+    const Flags& flags) {
+  ORBITFL_ASSIGN_OR_RETURN(std::string nodes, flags.Required("nodes"));
+  if (absl::StrContains(nodes, '=')) return std::make_pair(nodes, std::string("--nodes"));
+  ORBITFL_ASSIGN_OR_RETURN(std::string text, Env::Default()->ReadFile(nodes));
+  return std::make_pair(text, nodes);
+}
+
 absl::StatusOr<std::map<std::string, std::string>> NodeAddresses(
     const Flags& flags, const std::vector<std::string>& satellites) {
-  ORBITFL_ASSIGN_OR_RETURN(std::string nodes, flags.Required("nodes"));
-  if (absl::StrContains(nodes, '=')) {
-    return ParseNodeAddresses(nodes, satellites, "--nodes");
-  }
-  ORBITFL_ASSIGN_OR_RETURN(std::string text, Env::Default()->ReadFile(nodes));
-  return ParseNodeAddresses(text, satellites, nodes);
+  ORBITFL_ASSIGN_OR_RETURN(auto nodes, NodesText(flags));
+  return ParseNodeAddresses(nodes.first, satellites, nodes.second);
 }
 
 }  // namespace
@@ -244,14 +250,9 @@ absl::Status CoordinatorCommand(const std::vector<std::string>& args) {
   options.connect_timeout = absl::Seconds(timeout);
   // The satellites' names come from the contact plan the run builds; the
   // addresses are checked against them there.
-  ORBITFL_ASSIGN_OR_RETURN(std::string nodes, flags.Required("nodes"));
-  options.node_addresses = nodes;
-  options.node_addresses_source = "--nodes";
-  if (!absl::StrContains(nodes, '=')) {
-    ORBITFL_ASSIGN_OR_RETURN(options.node_addresses,
-                             Env::Default()->ReadFile(nodes));
-    options.node_addresses_source = nodes;
-  }
+  ORBITFL_ASSIGN_OR_RETURN(auto nodes, NodesText(flags));
+  options.node_addresses = nodes.first;
+  options.node_addresses_source = nodes.second;
   ORBITFL_ASSIGN_OR_RETURN(RunSummary s, RunEmbedded(scenario, options));
   std::cout << absl::StrFormat(
       "scenario %s (distributed): accuracy %.1f%% -> %.1f%%, model v%d from "

@@ -210,11 +210,13 @@ class EmbeddedRun {
   std::unique_ptr<node::NodeService> node_service_;
   std::unique_ptr<grpc::Server> node_server_;
   std::unique_ptr<proto::Aggregator::Stub> aggregator_client_;
-  // Stubs to the node services, and which one hosts each satellite (all
+  // Clients of the node services, and which one hosts each satellite (all
   // the one in-process service, or one per `orbitfl node` process).
-  std::vector<std::unique_ptr<proto::SatelliteNode::Stub>> node_stubs_;
-  std::vector<proto::SatelliteNode::Stub*> node_of_;
-  proto::SatelliteNode::Stub* Node(int sat) const { return node_of_[sat]; }
+  // gRPC's generated client class for the SatelliteNode service.
+  using NodeClient = proto::SatelliteNode::Stub;
+  std::vector<std::unique_ptr<NodeClient>> node_clients_;
+  std::vector<NodeClient*> node_of_;
+  NodeClient* Node(int sat) const { return node_of_[sat]; }
   // One RPC, `call(context)`. Distributed, a service that is unreachable
   // (restarting) is waited for, up to RunOptions::connect_timeout: virtual
   // time stands still meanwhile, so the run's files do not change.
@@ -341,18 +343,18 @@ absl::Status EmbeddedRun::StartServices() {
         std::shared_ptr<grpc::Channel> aggregator,
         connect("the aggregator", options_.aggregator_address));
     aggregator_client_ = proto::Aggregator::NewStub(aggregator);
-    std::map<std::string, proto::SatelliteNode::Stub*> by_address;
+    std::map<std::string, NodeClient*> by_address;
     node_of_.assign(sats_.size(), nullptr);
     for (size_t i = 0; i < sats_.size(); ++i) {
       const std::string& address = addresses.at(w_.plan.satellite_names[i]);
-      proto::SatelliteNode::Stub*& stub = by_address[address];
-      if (stub == nullptr) {
+      NodeClient*& client = by_address[address];
+      if (client == nullptr) {
         ORBITFL_ASSIGN_OR_RETURN(std::shared_ptr<grpc::Channel> channel,
                                  connect("the node", address));
-        node_stubs_.push_back(proto::SatelliteNode::NewStub(channel));
-        stub = node_stubs_.back().get();
+        node_clients_.push_back(proto::SatelliteNode::NewStub(channel));
+        client = node_clients_.back().get();
       }
-      node_of_[i] = stub;
+      node_of_[i] = client;
     }
     return BuildRelayGraph();
   }
@@ -383,9 +385,9 @@ absl::Status EmbeddedRun::StartServices() {
   if (node_server_ == nullptr) {
     return absl::InternalError("cannot start the in-process satellite nodes");
   }
-  node_stubs_.push_back(
+  node_clients_.push_back(
       proto::SatelliteNode::NewStub(node_server_->InProcessChannel(args)));
-  node_of_.assign(sats_.size(), node_stubs_.back().get());
+  node_of_.assign(sats_.size(), node_clients_.back().get());
   node_service_->SetPeerChannel(node_server_->InProcessChannel(args));
   return BuildRelayGraph();
 }

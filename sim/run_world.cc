@@ -74,6 +74,14 @@ absl::StatusOr<RunWorld> BuildRunWorld(const proto::Scenario& scenario,
                                        Env* env, std::ostream* progress) {
   RunWorld w;
   ORBITFL_ASSIGN_OR_RETURN(w.plan, BuildContactPlan(scenario, start, stop));
+  for (const std::string& name : scenario.adversary().satellites()) {
+    if (std::find(w.plan.satellite_names.begin(), w.plan.satellite_names.end(),
+                  name) == w.plan.satellite_names.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "adversary.satellites: \"", name, "\" is not a satellite of the run "
+          "(names look like \"", w.plan.satellite_names.front(), "\")"));
+    }
+  }
   w.spec.architecture = scenario.training().model();
   // Unlabelled tiles the encoder of encoder_head is pre-trained on.
   node::TileDataset archive;
@@ -125,14 +133,6 @@ absl::StatusOr<std::unique_ptr<node::Satellite>> MakeSatellite(
   const proto::AdversaryConfig& adversary = scenario.adversary();
   const std::set<std::string> misbehaving(adversary.satellites().begin(),
                                           adversary.satellites().end());
-  for (const std::string& name : misbehaving) {
-    if (std::find(w.plan.satellite_names.begin(), w.plan.satellite_names.end(),
-                  name) == w.plan.satellite_names.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "adversary.satellites: \"", name, "\" is not a satellite of the run "
-          "(names look like \"", w.plan.satellite_names.front(), "\")"));
-    }
-  }
   node::SatelliteOptions o;
   o.name = w.plan.satellite_names[i];
   o.orbit = w.plan.orbits[i].get();

@@ -38,12 +38,12 @@ struct RunWorld {
 
 // Builds the run's world for [start, stop]; `progress` (may be null) gets
 // a line for long steps (loading a dataset, pre-training an encoder).
+// InvalidArgument naming adversary.satellites when one is not in the plan.
 absl::StatusOr<RunWorld> BuildRunWorld(const proto::Scenario& scenario,
                                        absl::Time start, absl::Time stop,
                                        Env* env, std::ostream* progress);
 
-// Satellite `index` of the plan, as the scenario configures it
-// (InvalidArgument naming adversary.satellites when one is unknown).
+// Satellite `index` of the plan, as the scenario configures it.
 absl::StatusOr<std::unique_ptr<node::Satellite>> MakeSatellite(
     const proto::Scenario& scenario, const RunWorld& world, int index,
     absl::Time start);
