@@ -5,9 +5,8 @@
 // acknowledges, ticks): the aggregator writes a record before it answers,
 // so whatever it acknowledged survives a crash, and a restart replays the
 // records into the same state (strategies are deterministic). Each record
-// is framed as a little-endian uint32 length, a uint32 CRC32C of the
-// payload, then the serialised proto::JournalRecord; a torn or corrupt
-// tail (a crash mid-write, never acknowledged) is cut off on open.
+// is a frame of proto/record_log.h; a torn or corrupt tail (a crash
+// mid-write, never acknowledged) is cut off on open.
 
 #include <cstdint>
 #include <memory>
@@ -16,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "proto/record_log.h"
 #include "proto/services.pb.h"
 
 namespace orbitfl::aggregator {
@@ -26,17 +26,14 @@ class Journal {
   // records already there, in order.
   static absl::StatusOr<std::unique_ptr<Journal>> Open(
       const std::string& path, std::vector<proto::JournalRecord>* records);
-  ~Journal();
-  Journal(const Journal&) = delete;
-  Journal& operator=(const Journal&) = delete;
 
   // Appends `record` and syncs it to disk before returning.
   absl::Status Append(const proto::JournalRecord& record);
 
  private:
-  Journal(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  const std::string path_;
-  const int fd_;
+  explicit Journal(std::unique_ptr<proto::RecordWriter> log)
+      : log_(std::move(log)) {}
+  std::unique_ptr<proto::RecordWriter> log_;
 };
 
 }  // namespace orbitfl::aggregator
