@@ -1,6 +1,9 @@
 #include "node/node_service.h"
 
 #include <algorithm>
+#include <csignal>
+#include <functional>
+#include <iostream>
 #include <set>
 #include <string>
 #include <utility>
@@ -19,15 +22,18 @@ namespace {
 // Streams bytes [begin, end) of `bytes` through `writer` in chunks of at
 // most `chunk_bytes`, each a copy of `chunk` with its offset, data and
 // CRC32C set, until done or the stream breaks; returns how it finished.
+// `after_each` (optional) runs after each chunk written.
 template <typename Chunk>
 grpc::Status WriteChunks(grpc::ClientWriter<Chunk>& writer, Chunk chunk,
                          const std::string& bytes, int64_t begin, int64_t end,
-                         int chunk_bytes) {
+                         int chunk_bytes,
+                         const std::function<void()>& after_each = nullptr) {
   for (int64_t at = begin; at < end; at += chunk_bytes) {
     chunk.set_offset(at);
     chunk.set_data(bytes.substr(at, std::min<int64_t>(chunk_bytes, end - at)));
     chunk.set_crc32c(proto::Crc32c(chunk.data()));
     if (!writer.Write(chunk)) break;
+    if (after_each) after_each();
   }
   writer.WritesDone();
   return writer.Finish();
@@ -200,13 +206,194 @@ grpc::Status NodeService::FindWithPeers(const std::string& name,
   return grpc::Status::OK;
 }
 
+// Journaling ----------------------------------------------------------------
+
+absl::StatusOr<std::optional<proto::TrainingRecord>>
+NodeService::CallTraining::Next() {
+  if (call == nullptr || !call->replaying || !call->record.has_training()) {
+    return std::nullopt;
+  }
+  return call->record.training();
+}
+
+absl::Status NodeService::CallTraining::Record(
+    const proto::TrainingRecord& record) {
+  if (call != nullptr) *call->record.mutable_training() = record;
+  return absl::OkStatus();
+}
+
+namespace {
+
+int64_t CallId(const proto::NodeJournalRecord& r) {
+  switch (r.call_case()) {
+    case proto::NodeJournalRecord::kTrain: return r.train().call_id();
+    case proto::NodeJournalRecord::kSendUpdate: return r.send_update().call_id();
+    case proto::NodeJournalRecord::kFetchModel: return r.fetch_model().call_id();
+    case proto::NodeJournalRecord::kRelayUpdate: return r.relay_update().call_id();
+    case proto::NodeJournalRecord::kShareModel: return r.share_model().call_id();
+    case proto::NodeJournalRecord::kMergeHeld: return r.merge_held().call_id();
+    case proto::NodeJournalRecord::kAcceptRelay: return r.accept_relay().call_id();
+    case proto::NodeJournalRecord::kAcceptModel: return r.accept_model().call_id();
+    case proto::NodeJournalRecord::CALL_NOT_SET: break;
+  }
+  return 0;
+}
+
+}  // namespace
+
+template <typename Reply, typename Body>
+grpc::Status NodeService::Journaled(int64_t call_id, CallLog log, Reply* reply,
+                                    Body body) {
+  const std::pair<int, int64_t> key(static_cast<int>(log.record.call_case()),
+                                    call_id);
+  bool journaled = false;
+  {
+    absl::MutexLock lock(&journal_mu_);
+    journaled = journal_ != nullptr;
+    if (journaled && call_id > 0) {
+      const auto it = answered_.find(key);
+      if (it != answered_.end()) {
+        // Made already: its reply was lost.
+        if (!reply->ParseFromString(it->second.reply)) {
+          return grpc::Status(grpc::StatusCode::INTERNAL,
+                              "node journal: a journaled reply does not parse");
+        }
+        return grpc::Status(it->second.code, it->second.message);
+      }
+    }
+  }
+  grpc::Status s = body(log);
+  if (!journaled) return s;
+  proto::NodeJournalRecord& r = log.record;
+  r.set_code(s.error_code());
+  r.set_message(s.error_message());
+  reply->SerializeToString(r.mutable_reply());
+  absl::MutexLock lock(&journal_mu_);
+  if (absl::Status w = journal_->Append(r); !w.ok()) {
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        absl::StrCat("node journal: ", w.message()));
+  }
+  // An unavailable aggregator or peer: the caller tries again, for real.
+  if (call_id > 0 && s.error_code() != grpc::StatusCode::UNAVAILABLE) {
+    answered_[key] = Answer{s.error_code(), s.error_message(), r.reply()};
+  }
+  return s;
+}
+
+template <typename Live>
+grpc::Status NodeService::Outside(CallLog& log, proto::UploadAck* ack,
+                                  Live live) {
+  proto::NodeJournalRecord& r = log.record;
+  if (log.replaying) {
+    *ack = r.outside_ack();
+    return grpc::Status(static_cast<grpc::StatusCode>(r.outside_code()),
+                        r.outside_message());
+  }
+  grpc::Status s = live();
+  *r.mutable_outside_ack() = *ack;
+  r.set_outside_code(s.error_code());
+  r.set_outside_message(s.error_message());
+  return s;
+}
+
+grpc::Status NodeService::Replay(const proto::NodeJournalRecord& record,
+                                 std::string* reply) {
+  CallLog log{record, /*replaying=*/true};
+  auto answer = [reply](auto& out, grpc::Status s) {
+    out.SerializeToString(reply);
+    return s;
+  };
+  proto::LinkReply link;
+  proto::UploadAck ack;
+  switch (record.call_case()) {
+    case proto::NodeJournalRecord::kTrain: {
+      proto::TrainReply train;
+      return answer(train, DoTrain(record.train(), &train, log));
+    }
+    case proto::NodeJournalRecord::kSendUpdate:
+      return answer(link, DoSendUpdate(record.send_update(), &link, log));
+    case proto::NodeJournalRecord::kFetchModel:
+      return answer(link, DoFetchModel(record.fetch_model(), &link, log));
+    case proto::NodeJournalRecord::kRelayUpdate:
+      return answer(link, DoRelayUpdate(record.relay_update(), &link, log));
+    case proto::NodeJournalRecord::kShareModel:
+      return answer(link, DoShareModel(record.share_model(), &link, log));
+    case proto::NodeJournalRecord::kMergeHeld:
+      return answer(link, DoMergeHeld(record.merge_held(), &link));
+    case proto::NodeJournalRecord::kAcceptRelay:
+      return answer(ack, DoAcceptRelay(record.accept_relay(), &ack));
+    case proto::NodeJournalRecord::kAcceptModel:
+      return answer(ack, DoAcceptModel(record.accept_model(), &ack));
+    case proto::NodeJournalRecord::CALL_NOT_SET:
+      break;
+  }
+  return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                      "a journal record holds no call");
+}
+
+absl::Status NodeService::OpenJournal(const std::string& path) {
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [name, sat] : satellites_) sat->set_training_memo(&call_training_);
+  }
+  int64_t keep = 0;
+  absl::StatusOr<std::unique_ptr<proto::RecordReader>> reader =
+      proto::RecordReader::Open(path);
+  if (reader.ok()) {
+    proto::NodeJournalRecord record;
+    for (;;) {
+      ORBITFL_ASSIGN_OR_RETURN(const bool more, (*reader)->Next(&record));
+      if (!more) break;
+      std::string reply;
+      const grpc::Status s = Replay(record, &reply);
+      if (s.error_code() != record.code() || reply != record.reply()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "node journal ", path, ": call ", replayed_ + 1, " (",
+            record.GetDescriptor()
+                ->FindFieldByNumber(record.call_case())
+                ->name(),
+            ") replays to another answer than the journaled one (",
+            s.error_message(), "): the journal belongs to another scenario "
+            "or build"));
+      }
+      const int64_t call_id = CallId(record);
+      if (call_id > 0 && s.error_code() != grpc::StatusCode::UNAVAILABLE) {
+        absl::MutexLock lock(&journal_mu_);
+        answered_[{static_cast<int>(record.call_case()), call_id}] =
+            Answer{s.error_code(), s.error_message(), std::move(reply)};
+      }
+      ++replayed_;
+    }
+    keep = (*reader)->valid_bytes();
+  } else if (!absl::IsNotFound(reader.status())) {
+    return reader.status();
+  }
+  ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<proto::RecordWriter> writer,
+                           proto::RecordWriter::Open(path, keep));
+  absl::MutexLock lock(&journal_mu_);
+  journal_ = std::move(writer);
+  return absl::OkStatus();
+}
+
+// The calls -----------------------------------------------------------------
+
 grpc::Status NodeService::Train(grpc::ServerContext* context,
                                 const proto::TrainRequest* request,
                                 proto::TrainReply* reply) {
+  CallLog log;
+  *log.record.mutable_train() = *request;
+  return Journaled(request->call_id(), std::move(log), reply,
+                   [&](CallLog& l) { return DoTrain(*request, reply, l); });
+}
+
+grpc::Status NodeService::DoTrain(const proto::TrainRequest& request,
+                                  proto::TrainReply* reply, CallLog& log) {
   absl::MutexLock lock(&mu_);
   Satellite* sat = nullptr;
-  if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
-  auto r = sat->Train(absl::FromUnixMillis(request->utc_ms()));
+  if (grpc::Status s = Find(request.satellite(), &sat); !s.ok()) return s;
+  call_training_.call = &log;
+  auto r = sat->Train(absl::FromUnixMillis(request.utc_ms()));
+  call_training_.call = nullptr;
   if (!r.ok()) return proto::ToGrpcStatus(r.status());
   *reply = *std::move(r);
   return grpc::Status::OK;
@@ -217,44 +404,60 @@ grpc::Status NodeService::Upload(const std::string& bytes, int64_t begin,
                                  const std::string& origin,
                                  int64_t base_version,
                                  const std::string& holder,
-                                 proto::UploadAck* ack) {
-  grpc::ClientContext ctx;
-  std::unique_ptr<grpc::ClientWriter<proto::UpdateChunk>> writer(
-      aggregator_->UploadUpdate(&ctx, ack));
-  proto::UpdateChunk chunk;
-  chunk.set_transfer_id(transfer_id);
-  chunk.set_satellite(origin);
-  chunk.set_base_version(base_version);
-  chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
-  chunk.set_holder(holder);
-  return WriteChunks(*writer, chunk, bytes, begin, end, chunk_bytes_);
+                                 proto::UploadAck* ack, CallLog& log) {
+  return Outside(log, ack, [&] {
+    grpc::ClientContext ctx;
+    std::unique_ptr<grpc::ClientWriter<proto::UpdateChunk>> writer(
+        aggregator_->UploadUpdate(&ctx, ack));
+    proto::UpdateChunk chunk;
+    chunk.set_transfer_id(transfer_id);
+    chunk.set_satellite(origin);
+    chunk.set_base_version(base_version);
+    chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
+    chunk.set_holder(holder);
+    return WriteChunks(*writer, chunk, bytes, begin, end, chunk_bytes_, [&] {
+      if (kill_after_chunks_ > 0 && ++chunks_uploaded_ == kill_after_chunks_) {
+        std::cerr << "[orbitfl] node: killing itself mid-upload (fault "
+                     "injection)" << std::endl;
+        ::raise(SIGKILL);
+      }
+    });
+  });
 }
 
 grpc::Status NodeService::SendUpdate(grpc::ServerContext* context,
                                      const proto::LinkRequest* request,
                                      proto::LinkReply* reply) {
+  CallLog log;
+  *log.record.mutable_send_update() = *request;
+  return Journaled(request->call_id(), std::move(log), reply,
+                   [&](CallLog& l) { return DoSendUpdate(*request, reply, l); });
+}
+
+grpc::Status NodeService::DoSendUpdate(const proto::LinkRequest& request,
+                                       proto::LinkReply* reply, CallLog& log) {
   absl::MutexLock lock(&mu_);
   Satellite* sat = nullptr;
-  if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
-  if (!request->transfer_id().empty()) {
+  if (grpc::Status s = Find(request.satellite(), &sat); !s.ok()) return s;
+  if (!request.transfer_id().empty()) {
     // A relayed update this satellite holds.
     auto& held = relayed_[sat->name()];
-    auto it = held.find(request->transfer_id());
+    auto it = held.find(request.transfer_id());
     if (it == held.end()) {
       return grpc::Status(
           grpc::StatusCode::FAILED_PRECONDITION,
           absl::StrCat(sat->name(), " holds no relayed update \"",
-                       request->transfer_id(), "\""));
+                       request.transfer_id(), "\""));
     }
     Relayed& r = it->second;
     const int64_t total = static_cast<int64_t>(r.bytes.size());
     const int64_t begin = r.forwarded;
-    const int64_t end = request->max_bytes() > 0
-                            ? std::min(total, begin + request->max_bytes())
+    const int64_t end = request.max_bytes() > 0
+                            ? std::min(total, begin + request.max_bytes())
                             : total;
     proto::UploadAck ack;
     if (grpc::Status s = Upload(r.bytes, begin, end, it->first, r.origin,
-                                r.base_version, sat->name(), &ack);
+                                r.base_version, sat->name(), &ack, log);
         !s.ok()) {
       return s;
     }
@@ -277,13 +480,13 @@ grpc::Status NodeService::SendUpdate(grpc::ServerContext* context,
   }
   const int64_t total = static_cast<int64_t>(bytes.size());
   const int64_t begin = sat->update_acked();
-  const int64_t end = request->max_bytes() > 0
-                          ? std::min(total, begin + request->max_bytes())
+  const int64_t end = request.max_bytes() > 0
+                          ? std::min(total, begin + request.max_bytes())
                           : total;
   proto::UploadAck ack;
   if (grpc::Status s =
           Upload(bytes, begin, end, sat->update_transfer_id(), sat->name(),
-                 sat->update_base_version(), sat->name(), &ack);
+                 sat->update_base_version(), sat->name(), &ack, log);
       !s.ok()) {
     return s;
   }
@@ -298,35 +501,63 @@ grpc::Status NodeService::SendUpdate(grpc::ServerContext* context,
 grpc::Status NodeService::FetchModel(grpc::ServerContext* context,
                                      const proto::LinkRequest* request,
                                      proto::LinkReply* reply) {
+  CallLog log;
+  *log.record.mutable_fetch_model() = *request;
+  return Journaled(request->call_id(), std::move(log), reply,
+                   [&](CallLog& l) { return DoFetchModel(*request, reply, l); });
+}
+
+grpc::Status NodeService::DoFetchModel(const proto::LinkRequest& request,
+                                       proto::LinkReply* reply, CallLog& log) {
   absl::MutexLock lock(&mu_);
   Satellite* sat = nullptr;
-  if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
-  proto::ModelRequest req;
-  req.set_satellite(sat->name());
-  req.set_version(sat->downloading_version());
-  req.set_offset(sat->downloaded_bytes());
-  req.set_max_bytes(request->max_bytes());
-  grpc::ClientContext ctx;
-  std::unique_ptr<grpc::ClientReader<proto::ModelChunk>> reader(
-      aggregator_->DownloadModel(&ctx, req));
-  proto::ModelChunk chunk;
+  if (grpc::Status s = Find(request.satellite(), &sat); !s.ok()) return s;
   int64_t moved = 0;
   int64_t total = 0;
   bool complete = false;
   absl::Status receive;
-  while (reader->Read(&chunk)) {
+  // Takes one chunk; false to stop reading.
+  auto take = [&](const proto::ModelChunk& chunk) {
     total = chunk.total_bytes();
     auto done = sat->ReceiveModelChunk(chunk);
     if (!done.ok()) {
       receive = done.status();
-      ctx.TryCancel();
-      break;
+      return false;
     }
     moved += static_cast<int64_t>(chunk.data().size());
     complete = *done;
     reply->set_model_version(chunk.version());
+    return true;
+  };
+  proto::NodeJournalRecord& r = log.record;
+  grpc::Status s;
+  if (log.replaying) {
+    for (const proto::ModelChunk& chunk : r.outside_chunks()) {
+      if (!take(chunk)) break;
+    }
+    s = grpc::Status(static_cast<grpc::StatusCode>(r.outside_code()),
+                     r.outside_message());
+  } else {
+    proto::ModelRequest req;
+    req.set_satellite(sat->name());
+    req.set_version(sat->downloading_version());
+    req.set_offset(sat->downloaded_bytes());
+    req.set_max_bytes(request.max_bytes());
+    grpc::ClientContext ctx;
+    std::unique_ptr<grpc::ClientReader<proto::ModelChunk>> reader(
+        aggregator_->DownloadModel(&ctx, req));
+    proto::ModelChunk chunk;
+    while (reader->Read(&chunk)) {
+      *r.add_outside_chunks() = chunk;
+      if (!take(chunk)) {
+        ctx.TryCancel();
+        break;
+      }
+    }
+    s = reader->Finish();
+    r.set_outside_code(s.error_code());
+    r.set_outside_message(s.error_message());
   }
-  grpc::Status s = reader->Finish();
   if (!receive.ok()) return proto::ToGrpcStatus(receive);
   if (!s.ok()) return s;
   reply->set_bytes_moved(moved);
@@ -362,12 +593,21 @@ void NodeService::SetPeerChannel(std::shared_ptr<grpc::Channel> peers) {
 void NodeService::SetPeerResolver(PeerResolver resolve) {
   absl::MutexLock lock(&mu_);
   resolve_peer_ = std::move(resolve);
+
   peer_stubs_.clear();
 }
 
 grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
                                       const proto::RelayRequest* request,
                                       proto::LinkReply* reply) {
+  CallLog log;
+  *log.record.mutable_relay_update() = *request;
+  return Journaled(request->call_id(), std::move(log), reply,
+                   [&](CallLog& l) { return DoRelayUpdate(*request, reply, l); });
+}
+
+grpc::Status NodeService::DoRelayUpdate(const proto::RelayRequest& request,
+                                        proto::LinkReply* reply, CallLog& log) {
   // What to hand over, copied under the lock: the peer may be hosted by
   // this very service, whose AcceptRelay takes the lock too.
   std::string bytes, transfer_id, origin;
@@ -377,11 +617,15 @@ grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
   {
     absl::MutexLock lock(&mu_);
     Satellite* sat = nullptr;
-    if (grpc::Status s = FindWithPeers(request->satellite(), request->peer(), &sat, &peers);
+    // Replaying needs no peer: the hand-over's answer is journaled.
+    if (grpc::Status s =
+            log.replaying
+                ? Find(request.satellite(), &sat)
+                : FindWithPeers(request.satellite(), request.peer(), &sat, &peers);
         !s.ok()) {
       return s;
     }
-    if (request->transfer_id().empty()) {
+    if (request.transfer_id().empty()) {
       if (sat->update_bytes().empty() || sat->update_acked() > 0) {
         return grpc::Status(
             grpc::StatusCode::FAILED_PRECONDITION,
@@ -394,12 +638,12 @@ grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
       base_version = sat->update_base_version();
     } else {
       auto& held = relayed_[sat->name()];
-      auto it = held.find(request->transfer_id());
+      auto it = held.find(request.transfer_id());
       if (it == held.end() || it->second.forwarded > 0) {
         return grpc::Status(
             grpc::StatusCode::FAILED_PRECONDITION,
             absl::StrCat(sat->name(), " holds no unsent relayed update \"",
-                         request->transfer_id(), "\""));
+                         request.transfer_id(), "\""));
       }
       bytes = it->second.bytes;
       transfer_id = it->first;
@@ -408,20 +652,22 @@ grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
       hops = it->second.hops;
     }
   }
-  grpc::ClientContext ctx;
-  proto::UploadAck ack;
-  std::unique_ptr<grpc::ClientWriter<proto::UpdateChunk>> writer(
-      peers->AcceptRelay(&ctx, &ack));
-  proto::UpdateChunk chunk;
-  chunk.set_transfer_id(transfer_id);
-  chunk.set_satellite(origin);
-  chunk.set_base_version(base_version);
-  chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
-  chunk.set_holder(request->peer());
-  chunk.set_hops(hops + 1);
   const int64_t total = static_cast<int64_t>(bytes.size());
-  const grpc::Status sent =
-      WriteChunks(*writer, chunk, bytes, 0, total, chunk_bytes_);
+  proto::UploadAck ack;
+  const grpc::Status sent = Outside(log, &ack, [&] {
+    grpc::ClientContext ctx;
+    std::unique_ptr<grpc::ClientWriter<proto::UpdateChunk>> writer(
+        peers->AcceptRelay(&ctx, &ack));
+    proto::UpdateChunk chunk;
+    chunk.set_transfer_id(transfer_id);
+    chunk.set_satellite(origin);
+    chunk.set_base_version(base_version);
+    chunk.set_total_bytes(total);
+    chunk.set_holder(request.peer());
+    chunk.set_hops(hops + 1);
+    chunk.set_call_id(request.call_id());
+    return WriteChunks(*writer, chunk, bytes, 0, total, chunk_bytes_);
+  });
   if (!sent.ok()) return sent;
   reply->set_complete(ack.complete());
   reply->set_bytes_moved(ack.acked_bytes());
@@ -429,8 +675,8 @@ grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
   if (!ack.complete()) return grpc::Status::OK;
   absl::MutexLock lock(&mu_);
   Satellite* sat = nullptr;
-  if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
-  if (request->transfer_id().empty()) {
+  if (grpc::Status s = Find(request.satellite(), &sat); !s.ok()) return s;
+  if (request.transfer_id().empty()) {
     // Handed over whole: the peer carries it from here.
     sat->AcknowledgeUpdate(total, /*complete=*/true);
   } else {
@@ -446,26 +692,39 @@ grpc::Status NodeService::AcceptRelay(
     proto::UploadAck* reply) {
   HandOver<proto::UpdateChunk> in;
   if (grpc::Status s = ReadHandOver(reader, in); !s.ok()) return s;
-  const std::string& holder = in.first.holder();
-  const std::string& transfer_id = in.first.transfer_id();
-  reply->set_transfer_id(transfer_id);
-  reply->set_acked_bytes(static_cast<int64_t>(in.bytes.size()));
-  reply->set_complete(in.whole());
-  if (!reply->complete()) {
+  reply->set_transfer_id(in.first.transfer_id());
+  if (!in.whole()) {
     reply->set_acked_bytes(0);  // a partial hand-over is discarded
     return grpc::Status::OK;
   }
+  CallLog log;
+  proto::UpdateChunk* whole = log.record.mutable_accept_relay();
+  *whole = std::move(in.first);
+  whole->set_data(std::move(in.bytes));
+  const int64_t call_id = whole->call_id();
+  return Journaled(call_id, std::move(log), reply, [&](CallLog& l) {
+    return DoAcceptRelay(l.record.accept_relay(), reply);
+  });
+}
+
+grpc::Status NodeService::DoAcceptRelay(const proto::UpdateChunk& whole,
+                                        proto::UploadAck* reply) {
+  const std::string& holder = whole.holder();
+  const std::string& transfer_id = whole.transfer_id();
+  reply->set_transfer_id(transfer_id);
+  reply->set_acked_bytes(static_cast<int64_t>(whole.data().size()));
+  reply->set_complete(true);
   absl::MutexLock lock(&mu_);
   Satellite* sat = nullptr;
   if (grpc::Status s = Find(holder, &sat); !s.ok()) return s;
   auto& held = relayed_[holder];
   const bool fresh = held.count(transfer_id) == 0;
   Relayed& r = held[transfer_id];
-  r.origin = in.first.satellite();
-  r.base_version = in.first.base_version();
-  r.bytes = std::move(in.bytes);
+  r.origin = whole.satellite();
+  r.base_version = whole.base_version();
+  r.bytes = whole.data();
   r.forwarded = 0;
-  r.hops = in.first.hops();
+  r.hops = whole.hops();
   if (fresh) relay_order_[holder].push_back(transfer_id);
   return grpc::Status::OK;
 }
@@ -473,13 +732,24 @@ grpc::Status NodeService::AcceptRelay(
 grpc::Status NodeService::ShareModel(grpc::ServerContext* context,
                                      const proto::RelayRequest* request,
                                      proto::LinkReply* reply) {
+  CallLog log;
+  *log.record.mutable_share_model() = *request;
+  return Journaled(request->call_id(), std::move(log), reply,
+                   [&](CallLog& l) { return DoShareModel(*request, reply, l); });
+}
+
+grpc::Status NodeService::DoShareModel(const proto::RelayRequest& request,
+                                       proto::LinkReply* reply, CallLog& log) {
   std::string bytes;
   int64_t version = -1;
   proto::SatelliteNode::Stub* peers = nullptr;
   {
     absl::MutexLock lock(&mu_);
     Satellite* sat = nullptr;
-    if (grpc::Status s = FindWithPeers(request->satellite(), request->peer(), &sat, &peers);
+    if (grpc::Status s =
+            log.replaying
+                ? Find(request.satellite(), &sat)
+                : FindWithPeers(request.satellite(), request.peer(), &sat, &peers);
         !s.ok()) {
       return s;
     }
@@ -490,17 +760,19 @@ grpc::Status NodeService::ShareModel(grpc::ServerContext* context,
                           absl::StrCat(sat->name(), " holds no model"));
     }
   }
-  grpc::ClientContext ctx;
-  proto::UploadAck ack;
-  std::unique_ptr<grpc::ClientWriter<proto::ModelChunk>> writer(
-      peers->AcceptModel(&ctx, &ack));
-  proto::ModelChunk chunk;
-  chunk.set_version(version);
-  chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
-  chunk.set_holder(request->peer());
   const int64_t total = static_cast<int64_t>(bytes.size());
-  const grpc::Status sent =
-      WriteChunks(*writer, chunk, bytes, 0, total, chunk_bytes_);
+  proto::UploadAck ack;
+  const grpc::Status sent = Outside(log, &ack, [&] {
+    grpc::ClientContext ctx;
+    std::unique_ptr<grpc::ClientWriter<proto::ModelChunk>> writer(
+        peers->AcceptModel(&ctx, &ack));
+    proto::ModelChunk chunk;
+    chunk.set_version(version);
+    chunk.set_total_bytes(total);
+    chunk.set_holder(request.peer());
+    chunk.set_call_id(request.call_id());
+    return WriteChunks(*writer, chunk, bytes, 0, total, chunk_bytes_);
+  });
   if (!sent.ok()) return sent;
   reply->set_bytes_moved(ack.acked_bytes());
   reply->set_complete(ack.complete());
@@ -515,14 +787,29 @@ grpc::Status NodeService::AcceptModel(
     proto::UploadAck* reply) {
   HandOver<proto::ModelChunk> in;
   if (grpc::Status s = ReadHandOver(reader, in); !s.ok()) return s;
-  const bool whole = in.whole();
-  reply->set_acked_bytes(whole ? in.total : 0);  // a partial model is dropped
-  reply->set_complete(whole);
-  if (!whole) return grpc::Status::OK;
+  if (!in.whole()) {
+    reply->set_acked_bytes(0);  // a partial model is dropped
+    reply->set_complete(false);
+    return grpc::Status::OK;
+  }
+  CallLog log;
+  proto::ModelChunk* whole = log.record.mutable_accept_model();
+  *whole = std::move(in.first);
+  whole->set_data(std::move(in.bytes));
+  const int64_t call_id = whole->call_id();
+  return Journaled(call_id, std::move(log), reply, [&](CallLog& l) {
+    return DoAcceptModel(l.record.accept_model(), reply);
+  });
+}
+
+grpc::Status NodeService::DoAcceptModel(const proto::ModelChunk& whole,
+                                        proto::UploadAck* reply) {
+  reply->set_acked_bytes(static_cast<int64_t>(whole.data().size()));
+  reply->set_complete(true);
   absl::MutexLock lock(&mu_);
   Satellite* sat = nullptr;
-  if (grpc::Status s = Find(in.first.holder(), &sat); !s.ok()) return s;
-  absl::StatusOr<bool> installed = sat->InstallModel(in.bytes);
+  if (grpc::Status s = Find(whole.holder(), &sat); !s.ok()) return s;
+  absl::StatusOr<bool> installed = sat->InstallModel(whole.data());
   if (!installed.ok()) return proto::ToGrpcStatus(installed.status());
   reply->set_accepted(*installed);
   return grpc::Status::OK;
@@ -531,9 +818,17 @@ grpc::Status NodeService::AcceptModel(
 grpc::Status NodeService::MergeHeld(grpc::ServerContext* context,
                                     const proto::MergeRequest* request,
                                     proto::LinkReply* reply) {
+  CallLog log;
+  *log.record.mutable_merge_held() = *request;
+  return Journaled(request->call_id(), std::move(log), reply,
+                   [&](CallLog&) { return DoMergeHeld(*request, reply); });
+}
+
+grpc::Status NodeService::DoMergeHeld(const proto::MergeRequest& request,
+                                      proto::LinkReply* reply) {
   absl::MutexLock lock(&mu_);
   Satellite* sat = nullptr;
-  if (grpc::Status s = Find(request->satellite(), &sat); !s.ok()) return s;
+  if (grpc::Status s = Find(request.satellite(), &sat); !s.ok()) return s;
   // An own update partly sent already goes on as it is: merging would
   // replace it.
   if (!sat->update_bytes().empty() && sat->update_acked() > 0) {
@@ -546,8 +841,8 @@ grpc::Status NodeService::MergeHeld(grpc::ServerContext* context,
   std::vector<std::string> parts, merged_ids;
   int64_t base = own ? sat->update_base_version() : -1;
   if (own) parts.push_back(sat->update_bytes());
-  const std::set<std::string> keep(request->keep_transfer_ids().begin(),
-                                   request->keep_transfer_ids().end());
+  const std::set<std::string> keep(request.keep_transfer_ids().begin(),
+                                   request.keep_transfer_ids().end());
   auto& held = relayed_[sat->name()];
   auto& order = relay_order_[sat->name()];
   for (const std::string& id : order) {

@@ -1,10 +1,12 @@
 #include "node/satellite.h"
 
 #include <cmath>
+#include <sstream>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "orbit/frames.h"
 #include "orbit/sun.h"
 #include "proto/crc32c.h"
@@ -141,6 +143,52 @@ absl::Status Satellite::ApplyRadiation(absl::Time t, proto::TrainReply& reply) {
 
 void Satellite::CaptureUntil(absl::Time t) { sensor_.CaptureUntil(t); }
 
+absl::StatusOr<TrainResult> Satellite::LocalTraining() {
+  const proto::Model& model = model_->model();
+  const int64_t tiles = store().size();
+  if (memo_ == nullptr) return trainer_->Train(model, store().tiles(), gen_);
+  const uint32_t model_crc = proto::Crc32c(model.SerializeAsString());
+  ORBITFL_ASSIGN_OR_RETURN(std::optional<proto::TrainingRecord> recorded,
+                           memo_->Next());
+  TrainResult result;
+  if (recorded.has_value()) {
+    const proto::TrainingRecord& r = *recorded;
+    if (r.satellite() != options_.name || r.base_version() != model.version() ||
+        r.model_crc32c() != model_crc || r.tiles() != tiles) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "the recorded training is %s's from v%d (model CRC %08x) on %d "
+          "tiles, but %s now trains from v%d (model CRC %08x) on %d tiles: "
+          "the record belongs to another run, scenario or build",
+          r.satellite(), r.base_version(), r.model_crc32c(), r.tiles(),
+          options_.name, model.version(), model_crc, tiles));
+    }
+    std::istringstream generator(r.generator());
+    generator >> gen_;
+    if (!result.delta.ParseFromString(r.delta()) || generator.fail()) {
+      return absl::DataLossError(absl::StrCat(
+          options_.name, ": a recorded training does not parse"));
+    }
+    result.mean_loss = r.mean_loss();
+    result.flops = r.flops();
+    return result;
+  }
+  ORBITFL_ASSIGN_OR_RETURN(result,
+                           trainer_->Train(model, store().tiles(), gen_));
+  proto::TrainingRecord r;
+  r.set_satellite(options_.name);
+  r.set_base_version(model.version());
+  r.set_model_crc32c(model_crc);
+  r.set_tiles(tiles);
+  result.delta.SerializeToString(r.mutable_delta());
+  r.set_mean_loss(result.mean_loss);
+  r.set_flops(result.flops);
+  std::ostringstream generator;
+  generator << gen_;
+  r.set_generator(generator.str());
+  ORBITFL_RETURN_IF_ERROR(memo_->Record(r));
+  return result;
+}
+
 absl::StatusOr<proto::TrainReply> Satellite::Train(absl::Time t) {
   CaptureUntil(t);
   proto::TrainReply reply;
@@ -189,9 +237,7 @@ absl::StatusOr<proto::TrainReply> Satellite::Train(absl::Time t) {
     }
   }
   ORBITFL_RETURN_IF_ERROR(ApplyRadiation(t, reply));
-  ORBITFL_ASSIGN_OR_RETURN(
-      TrainResult result,
-      trainer_->Train(model_->model(), store().tiles(), gen_));
+  ORBITFL_ASSIGN_OR_RETURN(TrainResult result, LocalTraining());
   if (power_ != nullptr) {
     ORBITFL_RETURN_IF_ERROR(power_->Train(step, eclipses));
     reply.set_state_of_charge(power_->state_of_charge());

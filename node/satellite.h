@@ -18,6 +18,7 @@
 #include "node/radiation.h"
 #include "node/sensor.h"
 #include "node/tile_store.h"
+#include "node/training_memo.h"
 #include "node/trainer.h"
 #include "orbit/propagator.h"
 #include "proto/delta_codec.h"
@@ -108,6 +109,10 @@ class Satellite {
   // Drops a pending update the aggregator would refuse as too old.
   void DropUpdateOlderThan(int64_t min_base_version);
 
+  // Where local training results are recorded and, while rebuilding a
+  // history, replayed from (not owned; nullptr: none).
+  void set_training_memo(TrainingMemo* memo) { memo_ = memo; }
+
   proto::NodeStatus Status() const;
   const std::string& name() const { return options_.name; }
   int64_t model_version() const {
@@ -133,12 +138,16 @@ class Satellite {
   // Flips bits of the held model for the time since the last call (at the
   // ground track's mean upset rate), then scrubs it when protected.
   absl::Status ApplyRadiation(absl::Time t, proto::TrainReply& reply);
+  // The trainer's result from the model on board: replayed from the memo
+  // while it has records, else trained (and recorded).
+  absl::StatusOr<TrainResult> LocalTraining();
   // Eclipses of this satellite's orbit in [from, to).
   std::vector<Eclipse> EclipsesBetween(absl::Time from, absl::Time to) const;
 
   SatelliteOptions options_;
   std::unique_ptr<LocalTrainer> trainer_;
   std::unique_ptr<proto::DeltaEncoder> encoder_;
+  TrainingMemo* memo_ = nullptr;
   Sensor sensor_;
   std::mt19937_64 gen_;  // this satellite's mini-batch stream
   std::optional<ProtectedModel> model_;

@@ -164,7 +164,8 @@ absl::Status NodeCommand(const std::vector<std::string>& args) {
       Flags flags,
       Flags::Parse("node", args,
                    ScenarioFlags({"satellites", "listen", "aggregator", "nodes",
-                                  "threads"})));
+                                  "threads", "journal",
+                                  "kill-after-upload-chunks"})));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
   ORBITFL_ASSIGN_OR_RETURN(std::string listen, flags.Required("listen"));
   ORBITFL_ASSIGN_OR_RETURN(std::string aggregator, flags.Required("aggregator"));
@@ -222,6 +223,24 @@ absl::Status NodeCommand(const std::vector<std::string>& args) {
         const auto it = addresses.find(peer);
         return it == addresses.end() ? nullptr : channels->at(it->second);
       });
+  ORBITFL_ASSIGN_OR_RETURN(const uint64_t kill_after,
+                           flags.GetUint64("kill-after-upload-chunks", 0));
+  if (flags.Has("journal")) {
+    const std::string journal = flags.Get("journal");
+    if (journal.empty()) {
+      return absl::InvalidArgumentError("--journal: expected a file path");
+    }
+    ORBITFL_RETURN_IF_ERROR(service.OpenJournal(journal));
+    if (service.replayed() > 0) {
+      std::cerr << "[orbitfl] node: replayed " << service.replayed()
+                << " journaled calls from " << journal << "\n";
+    }
+  } else if (kill_after > 0) {
+    return absl::InvalidArgumentError(
+        "--kill-after-upload-chunks: only with --journal (it tests recovery)");
+  }
+  // Fault injection: SIGKILL mid-upload.
+  service.KillAfterUploadChunks(static_cast<int64_t>(kill_after));
   int port = 0;
   ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server,
                            Listen(&service, listen, tls, &port));

@@ -19,6 +19,7 @@
 #include "node/parallel.h"
 #include "node/satellite.h"
 #include "node/trainer.h"
+#include "proto/crc32c.h"
 #include "proto/delta_codec.h"
 #include "proto/grpc_status.h"
 #include "proto/services.grpc.pb.h"
@@ -26,6 +27,7 @@
 #include "sim/event_loop.h"
 #include "sim/json.h"
 #include "sim/net.h"
+#include "sim/run_checkpoint.h"
 #include "sim/run_dir.h"
 #include "sim/run_report.h"
 #include "sim/run_world.h"
@@ -185,6 +187,8 @@ class EmbeddedRun {
   std::vector<std::string> Contributors(const std::string& transfer_id,
                                         const std::string& origin);
   void Progress(bool force);
+  // Resuming: the checkpoint's records are replayed; training from here.
+  void CaughtUp();
   JsonObject Event(absl::string_view name) const {
     JsonObject e;
     e.Add("event", name).Add("utc", FormatUtc(loop_.now()));
@@ -203,6 +207,9 @@ class EmbeddedRun {
   RunWorld w_;
   proto::Model global_model_;  // the latest, as last evaluated
   std::unique_ptr<RunDirectory> run_dir_;
+  // Embedded: trainings and evaluations, recorded or (resuming) replayed.
+  std::unique_ptr<RunCheckpoint> checkpoint_;
+  bool resuming_ = false;  // records left to replay
 
   std::unique_ptr<aggregator::Aggregator> aggregator_;
   std::unique_ptr<aggregator::AggregatorService> aggregator_service_;
@@ -237,6 +244,9 @@ class EmbeddedRun {
     }
   }
   int64_t tick_sequence_ = 0;
+  // Numbers the calls that change a satellite (TrainRequest.call_id): a
+  // node restarted on its journal answers a repeated one from it.
+  int64_t call_id_ = 0;
 
   std::vector<SatelliteState> sats_;
   std::map<std::string, int> sat_index_;
@@ -284,10 +294,32 @@ void EmbeddedRun::Fail(const absl::Status& status) {
 }
 
 absl::Status EmbeddedRun::SetUp() {
+  const bool embedded = options_.aggregator_address.empty();
+  if (options_.resume) {
+    if (!embedded || !options_.checkpoint) {
+      return absl::InvalidArgumentError(
+          "only an embedded run with its checkpoint can be resumed");
+    }
+    // Before the run directory is rewritten: without a checkpoint it stays
+    // as it is.
+    ORBITFL_ASSIGN_OR_RETURN(
+        checkpoint_, RunCheckpoint::Resume(options_.out_dir, scenario_));
+    resuming_ = true;
+    if (options_.progress != nullptr) {
+      *options_.progress << "[orbitfl] resuming from "
+                         << CheckpointPath(options_.out_dir)
+                         << ": the run re-runs from the epoch with its "
+                            "recorded trainings and evaluations\n";
+    }
+  }
   ORBITFL_ASSIGN_OR_RETURN(
       w_, BuildRunWorld(scenario_, start_, stop_, env_, options_.progress));
   ORBITFL_ASSIGN_OR_RETURN(run_dir_,
                            RunDirectory::Create(options_.out_dir, env_));
+  if (embedded && options_.checkpoint && checkpoint_ == nullptr) {
+    ORBITFL_ASSIGN_OR_RETURN(
+        checkpoint_, RunCheckpoint::Start(options_.out_dir, scenario_));
+  }
   ORBITFL_RETURN_IF_ERROR(
       run_dir_->WriteContacts(ContactsCsv(w_.plan, scenario_.link())));
   summary_.contacts = static_cast<int64_t>(w_.plan.windows.size());
@@ -377,6 +409,7 @@ absl::Status EmbeddedRun::StartServices() {
     ORBITFL_ASSIGN_OR_RETURN(
         std::unique_ptr<node::Satellite> sat,
         MakeSatellite(scenario_, w_, static_cast<int>(i), start_));
+    sat->set_training_memo(checkpoint_.get());
     node_service_->Host(std::move(sat));
   }
   grpc::ServerBuilder node_builder;
@@ -440,6 +473,7 @@ absl::StatusOr<proto::NodeStatus> EmbeddedRun::MergeOnBoard(
   // a peer is under way.
   proto::MergeRequest req;
   req.set_satellite(w_.plan.satellite_names[sat]);
+  req.set_call_id(++call_id_);
   int64_t base = own ? status.update_base_version() : -1;
   std::vector<std::string> merging;
   for (const proto::RelayedUpdate& r : status.relayed()) {
@@ -649,6 +683,7 @@ void EmbeddedRun::OnRelayHop(int sat, int peer, const std::string& transfer_id,
   proto::RelayRequest req;
   req.set_satellite(w_.plan.satellite_names[sat]);
   req.set_peer(w_.plan.satellite_names[peer]);
+  req.set_call_id(++call_id_);
   req.set_transfer_id(transfer_id);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::LinkReply reply;
@@ -728,6 +763,7 @@ void EmbeddedRun::OnModelShared(int sat, int peer, int64_t version,
   proto::RelayRequest req;
   req.set_satellite(w_.plan.satellite_names[sat]);
   req.set_peer(w_.plan.satellite_names[peer]);
+  req.set_call_id(++call_id_);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::LinkReply reply;
   grpc::Status s = Call([&](grpc::ClientContext* ctx) {
@@ -775,6 +811,7 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
   SatelliteState& st = sats_[sat];
   proto::LinkRequest req;
   req.set_satellite(w_.plan.satellite_names[sat]);
+  req.set_call_id(++call_id_);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   req.set_max_bytes(seg.bytes);
   req.set_transfer_id(seg.relayed);
@@ -857,6 +894,7 @@ void EmbeddedRun::TrainNow(int sat) {
   }
   proto::TrainRequest req;
   req.set_satellite(w_.plan.satellite_names[sat]);
+  req.set_call_id(++call_id_);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::TrainReply reply;
   const absl::Time wall0 = env_->WallNow();
@@ -994,8 +1032,27 @@ absl::Status EmbeddedRun::EvaluateGlobal() {
     return absl::DataLossError("global model does not parse");
   }
   const absl::Time wall0 = env_->WallNow();
-  ORBITFL_ASSIGN_OR_RETURN(node::EvalResult eval,
-                           node::Evaluate(w_.spec, model, w_.test_set));
+  node::EvalResult eval;
+  std::optional<proto::EvaluationRecord> recorded;
+  const uint32_t crc = checkpoint_ != nullptr ? proto::Crc32c(bytes) : 0;
+  if (checkpoint_ != nullptr) {
+    ORBITFL_ASSIGN_OR_RETURN(recorded,
+                             checkpoint_->NextEvaluation(model.version(), crc));
+  }
+  if (recorded.has_value()) {
+    eval.accuracy = recorded->accuracy();
+    eval.loss = recorded->loss();
+  } else {
+    ORBITFL_ASSIGN_OR_RETURN(eval, node::Evaluate(w_.spec, model, w_.test_set));
+    if (checkpoint_ != nullptr) {
+      proto::EvaluationRecord r;
+      r.set_model_version(model.version());
+      r.set_model_crc32c(crc);
+      r.set_accuracy(eval.accuracy);
+      r.set_loss(eval.loss);
+      ORBITFL_RETURN_IF_ERROR(checkpoint_->RecordEvaluation(r));
+    }
+  }
   summary_.eval_wall_s += absl::ToDoubleSeconds(env_->WallNow() - wall0);
   MetricsRow row;
   row.utc = loop_.now();
@@ -1022,6 +1079,19 @@ absl::Status EmbeddedRun::EvaluateGlobal() {
   accuracy_ = eval.accuracy;
   Progress(/*force=*/true);
   return absl::OkStatus();
+}
+
+void EmbeddedRun::CaughtUp() {
+  resuming_ = false;
+  summary_.trainings_replayed = checkpoint_->trainings_replayed();
+  summary_.evaluations_replayed = checkpoint_->evaluations_replayed();
+  if (options_.progress == nullptr) return;
+  *options_.progress << absl::StrFormat(
+      "%s[orbitfl] resumed at %s: %d trainings and %d evaluations replayed "
+      "in %s; training from here\n",
+      options_.progress_tty ? "\r\033[K" : "", FormatUtc(loop_.now()),
+      summary_.trainings_replayed, summary_.evaluations_replayed,
+      FormatDuration(absl::ToDoubleSeconds(env_->WallNow() - wall_start_)));
 }
 
 void EmbeddedRun::Progress(bool force) {
@@ -1127,7 +1197,10 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
     ++isl_.windows;
     isl_.open += win.end - win.start;
   }
-  loop_.RunUntil(stop_, [this] { Progress(/*force=*/false); });
+  loop_.RunUntil(stop_, [this] {
+    if (resuming_ && !checkpoint_->replaying()) CaughtUp();
+    Progress(/*force=*/false);
+  });
   ORBITFL_RETURN_IF_ERROR(error_);
   // With evaluation.interval_s the newest model may not have been
   // evaluated yet: the summary's final accuracy is always the final model's.
@@ -1192,6 +1265,10 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
   if (options_.report) {
     ORBITFL_RETURN_IF_ERROR(WriteRunReport(
         scenario_, {{"", options_.out_dir}}, options_.out_dir, env_));
+  }
+  if (checkpoint_ != nullptr) {
+    if (resuming_) CaughtUp();  // it stopped after its last training
+    ORBITFL_RETURN_IF_ERROR(checkpoint_->Finish());
   }
   return summary_;
 }

@@ -30,6 +30,13 @@ struct RunOptions {
   bool report = true;
   // Wall time between progress lines (evaluations always print one).
   absl::Duration progress_interval = absl::Seconds(2);
+  // Keep RUN_DIR/checkpoint.log while the run runs (sim/run_checkpoint.h)
+  // so that a run that stops can be resumed. Default true; in-process
+  // services only.
+  bool checkpoint = true;
+  // Resume the stopped run in out_dir from its checkpoint, whose scenario
+  // (CheckpointScenario) must be the one given.
+  bool resume = false;
   // Distributed: the aggregator and the satellites' nodes run as separate
   // processes (`orbitfl aggregator`, `orbitfl node`) at these host:port
   // addresses, and this run drives them over TCP in lockstep with its
@@ -84,6 +91,9 @@ struct RunSummary {
   double idle_fraction = 0;
   // Differential privacy budget spent (epsilon), 0 without DP.
   double dp_epsilon = 0;
+  // Resumed: trainings and evaluations replayed from the checkpoint.
+  int64_t trainings_replayed = 0;
+  int64_t evaluations_replayed = 0;
   // Distributed: calls repeated while a service was unreachable.
   int64_t rpc_retries = 0;
 };

@@ -42,19 +42,31 @@ commands:
             --set='radiation.upsets_per_bit_per_day=1e-5;compute.device="mcu"'.
             --threads: training threads (default: every core; the files are
             the same for any count). Progress goes to stderr unless --quiet.
+            While it runs, DIR/checkpoint.log records every training and
+            evaluation (--checkpoint=off: not); it is removed at the end.
+  run       --resume=DIR [--threads=N] [--quiet]
+            Resumes a run that stopped (killed, crashed) from
+            DIR/checkpoint.log: it re-runs from the epoch with the recorded
+            results instead of training, then trains on. The files are the
+            same as an uninterrupted run's.
   compare   --scenario=FILE --strategies=a,b,... --out=DIR [run flags]
             Runs the scenario once per strategy, on the same world and
             contact plan, into DIR/STRATEGY, then writes DIR/report.html
             (one line per strategy) and DIR/compare.csv.
-  aggregator --scenario=FILE --listen=HOST:PORT [scenario flags]
+  aggregator --scenario=FILE --listen=HOST:PORT [--journal=FILE]
+            [scenario flags]
   node      --scenario=FILE --listen=HOST:PORT --aggregator=HOST:PORT
             --nodes=FILE|SAT=HOST:PORT,... [--satellites=a,b] [--threads=N]
+            [--journal=FILE]
   coordinator --scenario=FILE --aggregator=HOST:PORT
             --nodes=FILE|SAT=HOST:PORT,... --out=DIR [--quiet]
             The same run as separate processes over TCP: the aggregator,
             nodes hosting satellites ("*=HOST:PORT" for every satellite not
             named), and the coordinator, which owns the virtual clock and
-            writes the run directory (the same files as `run`).
+            writes the run directory (the same files as `run`). With
+            --journal, the aggregator and a node write down what they
+            acknowledge, and restarted on the same file replay it: a
+            killed one is restarted and the run goes on unchanged.
   dataset   --scenario=FILE [--out=DIR] [--task=landcover|cloud]
             [--satellite=NAME] [--stats] [--preview[=FILE.png]]
             [--steps=N] [--seed=N] [--hours=H] [--quiet]

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "sim/embedded_run.h"
 #include "sim/env.h"
+#include "sim/run_checkpoint.h"
 #include "sim/run_report.h"
 #include "sim/scenario_commands.h"
 #include "third_party/status_macros.h"
@@ -23,13 +24,25 @@ namespace {
 const std::set<std::string>& RunFlags() {
   static const auto* flags = new std::set<std::string>{
       "scenario", "out",      "seed",     "hours", "quiet", "task",
-      "model",    "delta-codec", "set",   "tle",   "stations", "threads"};
+      "model",    "delta-codec", "set",   "tle",   "stations", "threads",
+      "checkpoint"};
   return *flags;
 }
 
 absl::StatusOr<RunOptions> Options(const Flags& flags) {
   RunOptions options;
-  ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));
+  if (flags.Has("resume")) {
+    options.out_dir = flags.Get("resume");
+    options.resume = true;
+  } else {
+    ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));
+  }
+  const std::string checkpoint = flags.Get("checkpoint", "on");
+  if (checkpoint != "on" && checkpoint != "off") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--checkpoint: expected on or off, got \"", checkpoint, "\""));
+  }
+  options.checkpoint = checkpoint == "on";
   if (!flags.Has("quiet")) options.progress = &std::cerr;
   options.progress_tty = isatty(STDERR_FILENO) != 0;
   ORBITFL_ASSIGN_OR_RETURN(
@@ -62,11 +75,34 @@ std::string TimeToTarget(const proto::Scenario& scenario, const RunSummary& s) {
 
 }  // namespace
 
+// `orbitfl run --resume=DIR`: the scenario is the one DIR's checkpoint
+// records, so no flag may change it.
+absl::StatusOr<proto::Scenario> ResumedScenario(const Flags& flags) {
+  for (const char* name : {"scenario", "out", "seed", "hours", "task", "model",
+                           "delta-codec", "set", "tle", "stations",
+                           "strategy", "checkpoint"}) {
+    if (flags.Has(name)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--resume takes the scenario and the run directory from the "
+          "checkpoint; drop --", name));
+    }
+  }
+  const std::string dir = flags.Get("resume");
+  if (dir.empty()) {
+    return absl::InvalidArgumentError(
+        "--resume: expected the run directory of a stopped run");
+  }
+  return CheckpointScenario(dir);
+}
+
 absl::Status RunCommand(const std::vector<std::string>& args) {
   std::set<std::string> names = RunFlags();
   names.insert("strategy");
+  names.insert("resume");
   ORBITFL_ASSIGN_OR_RETURN(Flags flags, Flags::Parse("run", args, names));
-  ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
+  ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario,
+                           flags.Has("resume") ? ResumedScenario(flags)
+                                               : LoadWithOverrides(flags));
   ORBITFL_ASSIGN_OR_RETURN(RunOptions options, Options(flags));
   Announce(scenario);
   ORBITFL_ASSIGN_OR_RETURN(RunSummary s, RunEmbedded(scenario, options));
