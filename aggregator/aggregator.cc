@@ -1,12 +1,15 @@
 #include "aggregator/aggregator.h"
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "third_party/status_macros.h"
 #include "proto/crc32c.h"
 #include "proto/delta_codec.h"
+#include "proto/record_log.h"
 #include "proto/tensor_util.h"
 
 namespace orbitfl::aggregator {
@@ -22,19 +25,111 @@ absl::StatusOr<std::unique_ptr<Aggregator>> Aggregator::Create(
   std::unique_ptr<Aggregator> aggregator(
       new Aggregator(options, std::move(strategy)));
   if (!options.journal_path.empty()) {
+    if (options.snapshot_every_ticks < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "aggregator: snapshot_every_ticks expected >= 0, got ",
+          options.snapshot_every_ticks));
+    }
     std::vector<proto::JournalRecord> records;
     ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<Journal> journal,
                              Journal::Open(options.journal_path, &records));
     absl::MutexLock lock(&aggregator->mu_);
-    ORBITFL_RETURN_IF_ERROR(aggregator->Replay(records));
+    int64_t covered = 0;
+    ORBITFL_RETURN_IF_ERROR(aggregator->RestoreLocked(&covered).status());
+    if (covered > static_cast<int64_t>(records.size())) {
+      return absl::DataLossError(absl::StrCat(
+          aggregator->snapshot_path_, " holds the effect of ", covered,
+          " journal records, but ", options.journal_path, " holds only ",
+          records.size()));
+    }
+    ORBITFL_RETURN_IF_ERROR(
+        aggregator->Replay(records, static_cast<size_t>(covered)));
+    aggregator->journal_records_ = static_cast<int64_t>(records.size());
     aggregator->journal_ = std::move(journal);
   }
   return aggregator;
 }
 
+absl::Status Aggregator::SnapshotLocked() {
+  proto::AggregatorSnapshot s;
+  s.set_journal_records(journal_records_);
+  s.set_ticks(ticks_);
+  s.set_last_sequence(last_sequence_);
+  *s.mutable_last_reply() = last_reply_;
+  s.set_now_ms(absl::ToUnixMillis(now_));
+  for (const auto& [id, up] : uploads_) {
+    if (up.journaled == 0) continue;  // nothing of it acknowledged yet
+    proto::AggregatorSnapshot::PartialUpload* p = s.add_uploads();
+    p->set_transfer_id(id);
+    p->set_satellite(up.satellite);
+    p->set_base_version(up.base_version);
+    p->set_total_bytes(up.total_bytes);
+    p->set_data(up.data.substr(0, up.journaled));
+  }
+  for (const auto& [id, ack] : finished_) *s.add_finished() = ack;
+  for (const auto& [version, bytes] : versions_) s.add_versions(*bytes);
+  strategy_->SaveState(s.mutable_strategy());
+  return proto::WriteFileAtomically(snapshot_path_, s.SerializeAsString());
+}
+
+absl::StatusOr<bool> Aggregator::RestoreLocked(int64_t* journal_records) {
+  std::string bytes;
+  {
+    std::ifstream in(snapshot_path_, std::ios::binary);
+    if (!in) return false;
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+    if (in.bad()) {
+      return absl::DataLossError(
+          absl::StrCat(snapshot_path_, ": cannot read the snapshot"));
+    }
+  }
+  proto::AggregatorSnapshot s;
+  if (!s.ParseFromString(bytes) || !s.has_strategy()) {
+    return absl::DataLossError(absl::StrCat(
+        snapshot_path_, ": not an aggregator snapshot (it is written "
+        "atomically, so it was not made by this aggregator)"));
+  }
+  ticks_ = s.ticks();
+  last_sequence_ = s.last_sequence();
+  last_reply_ = s.last_reply();
+  now_ = absl::FromUnixMillis(s.now_ms());
+  uploads_.clear();
+  for (const proto::AggregatorSnapshot::PartialUpload& p : s.uploads()) {
+    Upload& up = uploads_[p.transfer_id()];
+    up.satellite = p.satellite();
+    up.base_version = p.base_version();
+    up.total_bytes = p.total_bytes();
+    up.data = p.data();
+    up.journaled = static_cast<int64_t>(up.data.size());
+  }
+  finished_.clear();
+  for (const proto::UploadAck& ack : s.finished()) {
+    finished_[ack.transfer_id()] = ack;
+  }
+  versions_.clear();
+  for (const std::string& bytes : s.versions()) {
+    proto::Model model;
+    if (!model.ParseFromString(bytes)) {
+      return absl::DataLossError(absl::StrCat(
+          snapshot_path_, ": a published model does not parse"));
+    }
+    versions_[model.version()] = std::make_shared<const std::string>(bytes);
+  }
+  ORBITFL_RETURN_IF_ERROR(strategy_->RestoreState(s.strategy()));
+  if (versions_.count(strategy_->global().version()) == 0) {
+    return absl::DataLossError(absl::StrCat(
+        snapshot_path_, ": the global model's version ",
+        strategy_->global().version(), " is not among its published ones"));
+  }
+  *journal_records = s.journal_records();
+  restored_tick_ = ticks_;
+  return true;
+}
+
 absl::Status Aggregator::Replay(
-    const std::vector<proto::JournalRecord>& records) {
-  for (const proto::JournalRecord& r : records) {
+    const std::vector<proto::JournalRecord>& records, size_t skip) {
+  for (size_t i = skip; i < records.size(); ++i) {
+    const proto::JournalRecord& r = records[i];
     if (r.has_upload()) {
       const proto::UpdateChunk& c = r.upload();
       Upload& up = uploads_[c.transfer_id()];
@@ -68,6 +163,8 @@ Aggregator::Aggregator(const AggregatorOptions& options,
                        std::unique_ptr<Strategy> strategy)
     : max_update_bytes_(options.max_update_bytes),
       after_journaled_tick_(options.after_journaled_tick),
+      snapshot_path_(options.journal_path + ".snapshot"),
+      snapshot_every_ticks_(options.snapshot_every_ticks),
       strategy_(std::move(strategy)),
       now_(options.start) {
   absl::MutexLock lock(&mu_);
@@ -152,6 +249,7 @@ proto::UploadAck Aggregator::FinishUpload(const std::string& transfer_id) {
     c->set_offset(up.journaled);
     c->set_data(up.data.substr(up.journaled));
     if (journal_->Append(record).ok()) {
+      ++journal_records_;
       up.journaled = static_cast<int64_t>(up.data.size());
     } else {
       up.data.resize(up.journaled);
@@ -253,11 +351,16 @@ absl::StatusOr<proto::TickReply> Aggregator::Tick(absl::Time now,
     record.set_tick_utc_ms(absl::ToUnixMillis(now));
     record.set_tick_sequence(sequence);
     ORBITFL_RETURN_IF_ERROR(journal_->Append(record));
+    ++journal_records_;
     ++ticks_;
     if (after_journaled_tick_) after_journaled_tick_(ticks_);
   }
   ORBITFL_ASSIGN_OR_RETURN(last_reply_, TickLocked(now));
   last_sequence_ = sequence;
+  if (journal_ != nullptr && snapshot_every_ticks_ > 0 &&
+      ticks_ % snapshot_every_ticks_ == 0) {
+    ORBITFL_RETURN_IF_ERROR(SnapshotLocked());
+  }
   return last_reply_;
 }
 

@@ -36,6 +36,13 @@ struct AggregatorOptions {
   // and every tick is synced there before the answer, and an aggregator
   // created on an existing journal replays it. Empty: in memory only.
   std::string journal_path;
+  // With a journal: every this many ticks the whole state (global model,
+  // version, round or buffer, uploads under way, finished uploads, every
+  // published version) is written to JOURNAL.snapshot atomically
+  // (proto::WriteFileAtomically), and a restart restores it and replays
+  // only the journal records after it. 0: never (a restart replays the
+  // whole journal). Default 20.
+  int64_t snapshot_every_ticks = 20;
   // Fault injection for tests: called right after the Nth tick is
   // journaled, before it is applied or answered (N from 1).
   std::function<void(int64_t ticks)> after_journaled_tick;
@@ -67,8 +74,10 @@ class Aggregator {
   // one's gets the last reply again (a retried tick is not a new tick).
   absl::StatusOr<proto::TickReply> Tick(absl::Time now, int64_t sequence = 0)
       ABSL_LOCKS_EXCLUDED(mu_);
-  // Records replayed from the journal when this aggregator started.
+  // Records replayed from the journal when this aggregator started, and
+  // the tick of the snapshot it restored first (0: none).
   int64_t replayed() const { return replayed_; }
+  int64_t restored_tick() const { return restored_tick_; }
 
   int64_t current_version() const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -83,8 +92,13 @@ class Aggregator {
   Aggregator(const AggregatorOptions& options,
              std::unique_ptr<Strategy> strategy);
   void PublishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Applies the journal's records (at creation).
-  absl::Status Replay(const std::vector<proto::JournalRecord>& records)
+  // Applies the journal's records (at creation), after the first `skip`.
+  absl::Status Replay(const std::vector<proto::JournalRecord>& records,
+                      size_t skip) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The snapshot next to the journal: written, and restored (false when
+  // there is none).
+  absl::Status SnapshotLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<bool> RestoreLocked(int64_t* journal_records)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The acknowledgement of an upload whose bytes are all in; offers it.
   proto::UploadAck CompleteLocked(const std::string& transfer_id,
@@ -101,6 +115,11 @@ class Aggregator {
   std::function<void(int64_t)> after_journaled_tick_;
   mutable absl::Mutex mu_;
   std::unique_ptr<Journal> journal_ ABSL_GUARDED_BY(mu_);
+  const std::string snapshot_path_;
+  const int64_t snapshot_every_ticks_;
+  // Records in the journal (replayed or appended).
+  int64_t journal_records_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t restored_tick_ = 0;
   int64_t ticks_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
   proto::TickReply last_reply_ ABSL_GUARDED_BY(mu_);

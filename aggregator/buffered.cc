@@ -47,6 +47,30 @@ void BufferedStrategy::Restart(const proto::Model& initial) {
   applied_.clear();
 }
 
+void BufferedStrategy::SaveState(proto::StrategyState* state) const {
+  *state->mutable_global() = global_;
+  state->set_updates_applied(updates_applied_);
+  SaveApplied(applied_, state);
+  for (const BufferedUpdate& b : buffer_) {
+    proto::StrategyState::Buffered* out = state->add_buffer();
+    *out->mutable_delta() = b.delta;
+    out->set_arrived_ms(absl::ToUnixMillis(b.arrived));
+  }
+  optimizer_->SaveState(state);
+}
+
+absl::Status BufferedStrategy::RestoreState(const proto::StrategyState& state) {
+  global_ = state.global();
+  updates_applied_ = state.updates_applied();
+  applied_ = RestoreApplied(state);
+  buffer_.clear();
+  for (const proto::StrategyState::Buffered& b : state.buffer()) {
+    buffer_.push_back({b.delta(), absl::FromUnixMillis(b.arrived_ms())});
+  }
+  optimizer_->RestoreState(state);
+  return absl::OkStatus();
+}
+
 int64_t BufferedStrategy::min_base_version() const {
   if (max_staleness_ == 0) return 0;
   return std::max<int64_t>(0, global_.version() - max_staleness_);

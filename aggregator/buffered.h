@@ -44,6 +44,8 @@ class BufferedStrategy : public Strategy {
   // 0 without max_staleness; else max_staleness versions behind the global.
   int64_t min_base_version() const override;
   std::vector<AppliedUpdate> TakeApplied() override;
+  void SaveState(proto::StrategyState* state) const override;
+  absl::Status RestoreState(const proto::StrategyState& state) override;
 
   // Updates waiting in the buffer.
   int buffered() const { return static_cast<int>(buffer_.size()); }

@@ -121,6 +121,33 @@ absl::StatusOr<std::unique_ptr<DpStrategy>> DpStrategy::Create(
       new DpStrategy(options, std::move(inner)));
 }
 
+void DpStrategy::SaveState(proto::StrategyState* state) const {
+  for (const auto& [key, count] : offered_) {
+    proto::StrategyState::Count* o = state->add_offered();
+    o->set_satellite(key.first);
+    o->set_base_version(key.second);
+    o->set_count(count);
+  }
+  for (const auto& [satellite, n] : releases_) {
+    proto::StrategyState::Count* r = state->add_releases();
+    r->set_satellite(satellite);
+    r->set_count(n);
+  }
+  inner_->SaveState(state->mutable_inner());
+}
+
+absl::Status DpStrategy::RestoreState(const proto::StrategyState& state) {
+  offered_.clear();
+  for (const proto::StrategyState::Count& o : state.offered()) {
+    offered_[{o.satellite(), o.base_version()}] = o.count();
+  }
+  releases_.clear();
+  for (const proto::StrategyState::Count& r : state.releases()) {
+    releases_[r.satellite()] = r.count();
+  }
+  return inner_->RestoreState(state.inner());
+}
+
 void DpStrategy::Start(const proto::Model& initial, absl::Time start) {
   offered_.clear();
   releases_.clear();

@@ -113,6 +113,8 @@ class DpStrategy final : public Strategy {
     return inner_->TakeApplied();
   }
   double dp_epsilon() const override;
+  void SaveState(proto::StrategyState* state) const override;
+  absl::Status RestoreState(const proto::StrategyState& state) override;
 
   // Releases counted for `satellite`.
   int64_t releases(const std::string& satellite) const;

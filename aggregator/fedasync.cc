@@ -36,6 +36,21 @@ void FedAsync::Start(const proto::Model& initial, absl::Time start) {
   applied_.clear();
 }
 
+void FedAsync::SaveState(proto::StrategyState* state) const {
+  *state->mutable_global() = global_;
+  state->set_updates_applied(updates_applied_);
+  SaveApplied(applied_, state);
+  for (const proto::ModelDelta& d : pending_) *state->add_pending() = d;
+}
+
+absl::Status FedAsync::RestoreState(const proto::StrategyState& state) {
+  global_ = state.global();
+  updates_applied_ = state.updates_applied();
+  applied_ = RestoreApplied(state);
+  pending_.assign(state.pending().begin(), state.pending().end());
+  return absl::OkStatus();
+}
+
 int64_t FedAsync::min_base_version() const {
   if (options_.max_staleness == 0) return 0;
   return std::max<int64_t>(0, global_.version() - options_.max_staleness);

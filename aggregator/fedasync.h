@@ -44,6 +44,8 @@ class FedAsync final : public Strategy {
   int64_t min_base_version() const override;
   absl::Time next_deadline() const override { return absl::InfiniteFuture(); }
   std::vector<AppliedUpdate> TakeApplied() override;
+  void SaveState(proto::StrategyState* state) const override;
+  absl::Status RestoreState(const proto::StrategyState& state) override;
 
   // The weight an update of staleness s gets.
   double MixingWeight(int64_t staleness) const;

@@ -109,6 +109,37 @@ absl::Status FedAvg::Aggregate(absl::Time now) {
   return absl::OkStatus();
 }
 
+void FedAvg::SaveState(proto::StrategyState* state) const {
+  *state->mutable_global() = global_;
+  state->set_updates_applied(updates_applied_);
+  SaveApplied(applied_, state);
+  if (deadline_ != absl::InfiniteFuture()) {
+    state->set_deadline_ms(absl::ToUnixMillis(deadline_));
+  }
+  for (const auto& [key, delta] : round_) {
+    proto::StrategyState::RoundEntry* e = state->add_round();
+    e->set_key(key);
+    *e->mutable_delta() = delta;
+  }
+  for (const std::string& r : reported_) state->add_reported(r);
+  optimizer_->SaveState(state);
+}
+
+absl::Status FedAvg::RestoreState(const proto::StrategyState& state) {
+  global_ = state.global();
+  updates_applied_ = state.updates_applied();
+  applied_ = RestoreApplied(state);
+  deadline_ = state.has_deadline_ms() ? absl::FromUnixMillis(state.deadline_ms())
+                                      : absl::InfiniteFuture();
+  round_.clear();
+  for (const proto::StrategyState::RoundEntry& e : state.round()) {
+    round_[e.key()] = e.delta();
+  }
+  reported_ = {state.reported().begin(), state.reported().end()};
+  optimizer_->RestoreState(state);
+  return absl::OkStatus();
+}
+
 std::vector<AppliedUpdate> FedAvg::TakeApplied() {
   std::vector<AppliedUpdate> out;
   out.swap(applied_);

@@ -49,6 +49,8 @@ class FedAvg final : public Strategy {
   int64_t min_base_version() const override { return global_.version(); }
   absl::Time next_deadline() const override { return deadline_; }
   std::vector<AppliedUpdate> TakeApplied() override;
+  void SaveState(proto::StrategyState* state) const override;
+  absl::Status RestoreState(const proto::StrategyState& state) override;
 
  private:
   FedAvg(const FedAvgOptions& options,

@@ -41,6 +41,24 @@ void ScheduledAggregation::Start(const proto::Model& initial,
   next_ = std::lower_bound(s.begin(), s.end(), start) - s.begin();
 }
 
+void ScheduledAggregation::SaveState(proto::StrategyState* state) const {
+  BufferedStrategy::SaveState(state);
+  state->set_next_instant(static_cast<int64_t>(next_));
+}
+
+absl::Status ScheduledAggregation::RestoreState(
+    const proto::StrategyState& state) {
+  if (state.next_instant() < 0 ||
+      state.next_instant() > static_cast<int64_t>(options_.schedule.size())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "scheduled aggregation: the snapshot's next instant ",
+        state.next_instant(), " is outside its schedule of ",
+        options_.schedule.size()));
+  }
+  next_ = static_cast<size_t>(state.next_instant());
+  return BufferedStrategy::RestoreState(state);
+}
+
 absl::Time ScheduledAggregation::next_deadline() const {
   if (next_ >= options_.schedule.size()) return absl::InfiniteFuture();
   return options_.schedule[next_];

@@ -55,6 +55,8 @@ class ScheduledAggregation final : public BufferedStrategy {
   absl::StatusOr<bool> Advance(absl::Time now) override;
   // The next scheduled instant, or InfiniteFuture after the last.
   absl::Time next_deadline() const override;
+  void SaveState(proto::StrategyState* state) const override;
+  absl::Status RestoreState(const proto::StrategyState& state) override;
 
  private:
   ScheduledAggregation(const ScheduledAggregationOptions& options,

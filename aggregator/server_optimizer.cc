@@ -70,6 +70,25 @@ void ServerOptimizer::Reset() {
   v_.clear();
 }
 
+void ServerOptimizer::SaveState(proto::StrategyState* state) const {
+  for (const std::vector<double>& m : m_) {
+    state->add_momentum()->mutable_values()->Add(m.begin(), m.end());
+  }
+  for (const std::vector<double>& v : v_) {
+    state->add_second_moment()->mutable_values()->Add(v.begin(), v.end());
+  }
+}
+
+void ServerOptimizer::RestoreState(const proto::StrategyState& state) {
+  Reset();
+  for (const proto::DoubleVector& m : state.momentum()) {
+    m_.emplace_back(m.values().begin(), m.values().end());
+  }
+  for (const proto::DoubleVector& v : state.second_moment()) {
+    v_.emplace_back(v.values().begin(), v.values().end());
+  }
+}
+
 absl::Status ServerOptimizer::Apply(const Pseudogradient& delta,
                                     proto::Model& model) {
   if (static_cast<int>(delta.size()) != model.tensors_size()) {

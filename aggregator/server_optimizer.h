@@ -19,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "proto/aggregator_state.pb.h"
 #include "proto/tensor.pb.h"
 
 namespace orbitfl::aggregator {
@@ -56,6 +57,9 @@ class ServerOptimizer {
   absl::Status Apply(const Pseudogradient& delta, proto::Model& model);
   // Forgets the moments (a new run).
   void Reset();
+  // The moments, to and from a strategy's snapshot.
+  void SaveState(proto::StrategyState* state) const;
+  void RestoreState(const proto::StrategyState& state);
 
   const std::string& kind() const { return kind_; }
   // The learning rate in use (the kind's default resolved).

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "proto/aggregator_state.pb.h"
 #include "proto/tensor.pb.h"
 
 namespace orbitfl::aggregator {
@@ -64,7 +65,19 @@ class Strategy {
   // Differential privacy budget spent so far: epsilon at the strategy's
   // delta, the largest over satellites. 0 for strategies without DP.
   virtual double dp_epsilon() const { return 0; }
+
+  // Snapshots of the aggregator: everything Start set up and the updates
+  // changed since, and its restoration into a strategy made with the same
+  // options and started. InvalidArgument when `state` does not fit.
+  virtual void SaveState(proto::StrategyState* state) const = 0;
+  virtual absl::Status RestoreState(const proto::StrategyState& state) = 0;
 };
+
+// What every strategy's state holds: applied updates to and from their
+// place in a snapshot.
+void SaveApplied(const std::vector<AppliedUpdate>& applied,
+                 proto::StrategyState* state);
+std::vector<AppliedUpdate> RestoreApplied(const proto::StrategyState& state);
 
 }  // namespace orbitfl::aggregator
 

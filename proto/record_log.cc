@@ -132,4 +132,40 @@ absl::Status RecordWriter::Sync() {
   return absl::OkStatus();
 }
 
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& contents) {
+  const std::string tmp = path + ".tmp";
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno("cannot create", tmp);
+  size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const absl::Status error = Errno("cannot write", tmp);
+      ::close(fd);
+      return error;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const absl::Status error = Errno("cannot sync", tmp);
+    ::close(fd);
+    return error;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Errno("cannot rename over", path);
+  }
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  const int dfd = ::open(dir.empty() ? "/" : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return Errno("cannot open the directory of", path);
+  const int synced = ::fsync(dfd);
+  ::close(dfd);
+  if (synced != 0) return Errno("cannot sync the directory of", path);
+  return absl::OkStatus();
+}
+
 }  // namespace orbitfl::proto

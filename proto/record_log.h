@@ -75,6 +75,12 @@ class RecordWriter {
   int64_t bytes_;
 };
 
+// Replaces `path` with `contents` atomically: written to PATH.tmp,
+// synced, renamed over `path`, and the directory synced. A crash leaves
+// the old file or the new one, never a mix.
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& contents);
+
 // Reads every valid record of `path` into `records` (none when it does
 // not exist), then opens it for appending after them.
 template <typename Record, typename Container>

@@ -113,7 +113,8 @@ absl::Status AggregatorCommand(const std::vector<std::string>& args) {
       Flags flags,
       Flags::Parse("aggregator", args,
                    ScenarioFlags({"listen", "journal", "exit-after-ticks",
-                                  "max-uploads-per-second"})));
+                                  "max-uploads-per-second",
+                                  "snapshot-every-ticks"})));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
   ORBITFL_ASSIGN_OR_RETURN(std::string listen, flags.Required("listen"));
   ORBITFL_ASSIGN_OR_RETURN(absl::Time start, Start(scenario));
@@ -122,6 +123,11 @@ absl::Status AggregatorCommand(const std::vector<std::string>& args) {
       RunWorld world, BuildRunWorld(scenario, start, stop, Env::Default(), nullptr));
   aggregator::AggregatorOptions options;
   options.journal_path = flags.Get("journal");
+  ORBITFL_ASSIGN_OR_RETURN(
+      const uint64_t snapshot_every,
+      flags.GetUint64("snapshot-every-ticks",
+                      static_cast<uint64_t>(options.snapshot_every_ticks)));
+  options.snapshot_every_ticks = static_cast<int64_t>(snapshot_every);
   ORBITFL_ASSIGN_OR_RETURN(const uint64_t exit_after,
                            flags.GetUint64("exit-after-ticks", 0));
   if (exit_after > 0) {
@@ -138,8 +144,13 @@ absl::Status AggregatorCommand(const std::vector<std::string>& args) {
   ORBITFL_ASSIGN_OR_RETURN(
       std::unique_ptr<aggregator::Aggregator> aggregator,
       MakeAggregator(scenario, world, start, stop, std::move(options)));
-  if (aggregator->replayed() > 0) {
-    std::cerr << "[orbitfl] aggregator: replayed " << aggregator->replayed()
+  if (aggregator->restored_tick() > 0 || aggregator->replayed() > 0) {
+    std::cerr << "[orbitfl] aggregator: "
+              << (aggregator->restored_tick() > 0
+                      ? absl::StrCat("restored the snapshot of tick ",
+                                     aggregator->restored_tick(), ", ")
+                      : std::string())
+              << "replayed " << aggregator->replayed()
               << " journal records from " << flags.Get("journal") << "\n";
   }
   aggregator::AggregatorService service(aggregator.get(),

@@ -54,19 +54,28 @@ commands:
             contact plan, into DIR/STRATEGY, then writes DIR/report.html
             (one line per strategy) and DIR/compare.csv.
   aggregator --scenario=FILE --listen=HOST:PORT [--journal=FILE]
+            [--snapshot-every-ticks=N] [--max-uploads-per-second=R]
             [scenario flags]
   node      --scenario=FILE --listen=HOST:PORT --aggregator=HOST:PORT
             --nodes=FILE|SAT=HOST:PORT,... [--satellites=a,b] [--threads=N]
             [--journal=FILE]
   coordinator --scenario=FILE --aggregator=HOST:PORT
             --nodes=FILE|SAT=HOST:PORT,... --out=DIR [--quiet]
+            [--connect-timeout=S]
             The same run as separate processes over TCP: the aggregator,
             nodes hosting satellites ("*=HOST:PORT" for every satellite not
             named), and the coordinator, which owns the virtual clock and
             writes the run directory (the same files as `run`). With
             --journal, the aggregator and a node write down what they
             acknowledge, and restarted on the same file replay it: a
-            killed one is restarted and the run goes on unchanged.
+            killed one is restarted and the run goes on unchanged. The
+            aggregator also snapshots its whole state to FILE.snapshot
+            every N ticks (default 20; 0: never) and replays only what
+            follows it. The coordinator waits up to --connect-timeout
+            (default 120 s) for a service that does not answer. All three
+            take --tls=DIR [--tls-name=NAME] for mutual TLS. Fault
+            injection (tests): aggregator --exit-after-ticks=N, node
+            --kill-after-upload-chunks=N.
   dataset   --scenario=FILE [--out=DIR] [--task=landcover|cloud]
             [--satellite=NAME] [--stats] [--preview[=FILE.png]]
             [--steps=N] [--seed=N] [--hours=H] [--quiet]

@@ -38,6 +38,13 @@ class Recorder final : public Strategy {
   absl::StatusOr<bool> Advance(absl::Time now) override { return false; }
   const proto::Model& global() const override { return global_; }
   int64_t updates_applied() const override { return 0; }
+  void SaveState(proto::StrategyState* state) const override {
+    *state->mutable_global() = global_;
+  }
+  absl::Status RestoreState(const proto::StrategyState& state) override {
+    global_ = state.global();
+    return absl::OkStatus();
+  }
   int64_t min_base_version() const override { return 0; }
   absl::Time next_deadline() const override { return absl::InfiniteFuture(); }
   std::vector<AppliedUpdate> TakeApplied() override {

@@ -35,13 +35,15 @@ std::string JournalPath(const std::string& name) {
   return path;
 }
 
-std::unique_ptr<Aggregator> Make(const std::string& journal) {
+std::unique_ptr<Aggregator> Make(const std::string& journal,
+                                 int64_t snapshot_every_ticks = 0) {
   FedAvgOptions f;
   f.expected_participants = 2;
   AggregatorOptions o;
   o.initial = TinyModel({0, 0, 0, 0}, 0);
   o.start = kStart;
   o.journal_path = journal;
+  o.snapshot_every_ticks = snapshot_every_ticks;
   auto a = Aggregator::Create(o, *FedAvg::Create(f));
   EXPECT_THAT(a, IsOk());
   return a.ok() ? std::move(a).value() : nullptr;
@@ -89,6 +91,76 @@ TEST(JournalTest, ARestartedAggregatorKeepsWhatItAcknowledged) {
   ASSERT_TRUE(global.ParseFromString(*model->second));
   EXPECT_THAT(proto::ToFloats(global.tensors(0)),
               ::testing::ElementsAre(2, 2, 2, 2));
+}
+
+// Every other tick the state is snapshotted (atomically); a restart
+// restores the newest snapshot and replays only the records after it, and
+// goes on exactly as an aggregator that never stopped.
+TEST(JournalTest, ARestartRestoresTheSnapshotThenReplaysTheRest) {
+  const std::string path = JournalPath("snapshot.journal");
+  std::remove((path + ".snapshot").c_str());
+  // Round k: a and b each send an update on version k-1, then a tick.
+  auto round = [](Aggregator& agg, int k, bool finish_b) {
+    const std::string a = TinyDelta("a", k - 1, 5, {1.0f * k, 0, 0, 0})
+                              .SerializeAsString();
+    const std::string b = TinyDelta("b", k - 1, 5, {0, 1.0f * k, 0, 0})
+                              .SerializeAsString();
+    auto chunk = [k](const std::string& bytes, int64_t offset, int64_t n,
+                     const std::string& sat) {
+      proto::UpdateChunk c = Chunk(bytes, offset, n, sat);
+      c.set_transfer_id(sat + "@v" + std::to_string(k - 1));
+      c.set_base_version(k - 1);
+      return c;
+    };
+    EXPECT_THAT(agg.ReceiveChunk(chunk(a, 0, a.size(), "a")), IsOk());
+    agg.FinishUpload("a@v" + std::to_string(k - 1));
+    const int64_t half = static_cast<int64_t>(b.size()) / 2;
+    EXPECT_THAT(agg.ReceiveChunk(chunk(b, 0, half, "b")), IsOk());
+    agg.FinishUpload("b@v" + std::to_string(k - 1));
+    if (!finish_b) return proto::TickReply();
+    EXPECT_THAT(agg.ReceiveChunk(chunk(b, half, b.size() - half, "b")), IsOk());
+    agg.FinishUpload("b@v" + std::to_string(k - 1));
+    auto tick = agg.Tick(kStart + absl::Minutes(k), k);
+    EXPECT_THAT(tick, IsOk());
+    return tick.ok() ? *tick : proto::TickReply();
+  };
+  auto never_stopped = Make("");
+  std::vector<std::string> replies;
+  for (int k = 1; k <= 5; ++k) {
+    replies.push_back(round(*never_stopped, k, true).SerializeAsString());
+  }
+  {
+    auto agg = Make(path, /*snapshot_every_ticks=*/2);
+    for (int k = 1; k <= 3; ++k) {
+      EXPECT_EQ(round(*agg, k, true).SerializeAsString(), replies[k - 1]);
+    }
+    round(*agg, 4, false);  // b's upload of round 4 is half in
+  }  // the process dies
+  auto agg = Make(path, 2);
+  EXPECT_EQ(agg->restored_tick(), 2);
+  // Round 3's three upload records and tick, and round 4's two uploads.
+  EXPECT_EQ(agg->replayed(), 6);
+  EXPECT_EQ(agg->current_version(), 3);
+  // Round 4 goes on: a's upload is acknowledged again, b's resumes.
+  EXPECT_EQ(round(*agg, 4, true).SerializeAsString(), replies[3]);
+  EXPECT_EQ(round(*agg, 5, true).SerializeAsString(), replies[4]);
+  EXPECT_EQ(*agg->ModelBytes(0)->second, *never_stopped->ModelBytes(0)->second);
+  EXPECT_EQ(*agg->ModelBytes(2)->second, *never_stopped->ModelBytes(2)->second);
+
+  // A snapshot that is not one is refused, naming the file.
+  agg.reset();
+  {
+    std::ofstream out(path + ".snapshot", std::ios::binary | std::ios::trunc);
+    out << "not a snapshot";
+  }
+  FedAvgOptions f;
+  AggregatorOptions o;
+  o.initial = TinyModel({0, 0, 0, 0}, 0);
+  o.start = kStart;
+  o.journal_path = path;
+  EXPECT_THAT(Aggregator::Create(o, *FedAvg::Create(f)),
+              ::orbitfl::testing::StatusIs(absl::StatusCode::kDataLoss,
+                                           "snapshot.journal.snapshot"));
 }
 
 TEST(JournalTest, ARetriedTickGetsTheSameReply) {

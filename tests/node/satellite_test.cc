@@ -465,6 +465,87 @@ TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
 // Store and forward: sat-a hands its update whole to sat-b over an
 // inter-satellite link; sat-b holds it, lists it, hands it on to sat-c, and
 // sat-c's downlink delivers it to the aggregator as sat-a's own.
+// A node with a journal, restarted on it, holds what it held (without
+// training again), answers a repeated call from the journal instead of
+// making it twice, and goes on where it was: the upload resumes.
+TEST_F(SatelliteTest, AJournaledNodeRestartsWhereItWas) {
+  ASSERT_NO_FATAL_FAILURE(StartServices(1, {"sat-a"}));
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string journal =
+      std::string(tmp != nullptr ? tmp : "/tmp") + "/node.journal";
+  std::remove(journal.c_str());
+  ASSERT_THAT(node_->OpenJournal(journal), IsOk());
+  EXPECT_EQ(node_->replayed(), 0);
+
+  auto link = [&](proto::SatelliteNode::Stub* node, bool upload,
+                  int64_t max_bytes, int64_t call_id) {
+    grpc::ClientContext ctx;
+    proto::LinkRequest req;
+    req.set_satellite("sat-a");
+    req.set_max_bytes(max_bytes);
+    req.set_call_id(call_id);
+    proto::LinkReply reply;
+    grpc::Status s = upload ? node->SendUpdate(&ctx, req, &reply)
+                            : node->FetchModel(&ctx, req, &reply);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return reply;
+  };
+  auto status = [&](proto::SatelliteNode::Stub* node) {
+    grpc::ClientContext ctx;
+    proto::NodeStatusRequest req;
+    req.set_satellite("sat-a");
+    proto::NodeStatus reply;
+    EXPECT_TRUE(node->Status(&ctx, req, &reply).ok());
+    return reply;
+  };
+  link(stub_.get(), false, 1000, 1);
+  ASSERT_TRUE(link(stub_.get(), false, 0, 2).complete());
+  grpc::ClientContext ctx;
+  proto::TrainRequest train;
+  train.set_satellite("sat-a");
+  train.set_utc_ms(absl::ToUnixMillis(kEpoch + absl::Hours(2)));
+  train.set_call_id(3);
+  proto::TrainReply trained;
+  ASSERT_TRUE(stub_->Train(&ctx, train, &trained).ok());
+  ASSERT_TRUE(trained.trained()) << trained.reason();
+  EXPECT_EQ(link(stub_.get(), true, 500, 4).bytes_moved(), 500);
+  // Call 4 again (its reply lost): the same answer, nothing more sent.
+  EXPECT_EQ(link(stub_.get(), true, 500, 4).bytes_moved(), 500);
+  const proto::NodeStatus before = status(stub_.get());
+  EXPECT_EQ(before.update_acked_bytes(), 500);
+
+  // The node restarts: a fresh satellite, the same journal.
+  NodeService restarted(
+      aggregator_server_->InProcessChannel(grpc::ChannelArguments()), 256);
+  restarted.Host(*Satellite::Create(Options()));
+  ASSERT_THAT(restarted.OpenJournal(journal), IsOk());
+  EXPECT_EQ(restarted.replayed(), 4);
+  grpc::ServerBuilder builder;
+  builder.RegisterService(&restarted);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  auto again = proto::SatelliteNode::NewStub(
+      server->InProcessChannel(grpc::ChannelArguments()));
+  EXPECT_EQ(status(again.get()).SerializeAsString(), before.SerializeAsString());
+  // A repeated call is answered from the replayed journal too.
+  EXPECT_EQ(link(again.get(), true, 500, 4).bytes_moved(), 500);
+  // The upload resumes at byte 500 and completes.
+  const proto::LinkReply rest = link(again.get(), true, 0, 5);
+  EXPECT_EQ(rest.bytes_moved(), before.update_bytes() - 500);
+  EXPECT_TRUE(rest.complete());
+  EXPECT_TRUE(rest.accepted());
+  server->Shutdown();
+
+  // The journal of another configuration does not replay into this one.
+  SatelliteOptions other = Options();
+  other.trainer.local_steps = 6;
+  NodeService wrong(
+      aggregator_server_->InProcessChannel(grpc::ChannelArguments()), 256);
+  wrong.Host(*Satellite::Create(other));
+  EXPECT_THAT(wrong.OpenJournal(journal),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "replays to another answer"));
+}
+
 TEST_F(SatelliteTest, RelayedUpdatesTravelWholeAndArriveAsTheirOrigins) {
   ASSERT_NO_FATAL_FAILURE(StartServices(3, {"sat-a", "sat-b", "sat-c"}));
 
