@@ -265,10 +265,21 @@ absl::Status CoordinatorCommand(const std::vector<std::string>& args) {
       Flags flags,
       Flags::Parse("coordinator", args,
                    ScenarioFlags({"aggregator", "nodes", "out",
-                                  "connect-timeout"})));
-  ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario, LoadWithOverrides(flags));
+                                  "connect-timeout", "checkpoint",
+                                  "resume"})));
+  // --resume=DIR: a coordinator that stopped goes on from DIR's
+  // checkpoint (sim/run_checkpoint.h), with the same services.
+  ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario,
+                           flags.Has("resume") ? ResumedScenario(flags)
+                                               : LoadWithOverrides(flags));
   RunOptions options;
-  ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));
+  if (flags.Has("resume")) {
+    options.out_dir = flags.Get("resume");
+    options.resume = true;
+  } else {
+    ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));
+  }
+  ORBITFL_ASSIGN_OR_RETURN(options.checkpoint, CheckpointFlag(flags));
   ORBITFL_ASSIGN_OR_RETURN(options.aggregator_address,
                            flags.Required("aggregator"));
   if (!flags.Has("quiet")) options.progress = &std::cerr;
@@ -286,9 +297,12 @@ absl::Status CoordinatorCommand(const std::vector<std::string>& args) {
   ORBITFL_ASSIGN_OR_RETURN(RunSummary s, RunEmbedded(scenario, options));
   std::cout << absl::StrFormat(
       "scenario %s (distributed): accuracy %.1f%% -> %.1f%%, model v%d from "
-      "%d updates, %d transfers, %d calls retried\nrun directory: %s\n",
+      "%d updates, %d transfers, %d calls retried%s\nrun directory: %s\n",
       scenario.name(), 100 * s.initial_accuracy, 100 * s.final_accuracy,
       s.model_version, s.updates_applied, s.transfers, s.rpc_retries,
+      options.resume ? absl::StrFormat(", resumed after %d answers",
+                                       s.calls_replayed)
+                     : std::string(),
       options.out_dir);
   return absl::OkStatus();
 }

@@ -224,24 +224,53 @@ class EmbeddedRun {
   std::vector<std::unique_ptr<NodeClient>> node_clients_;
   std::vector<NodeClient*> node_of_;
   NodeClient* Node(int sat) const { return node_of_[sat]; }
-  // One RPC, `call(context)`. Distributed, a service that is unreachable
-  // (restarting) is waited for, up to RunOptions::connect_timeout: virtual
-  // time stands still meanwhile, so the run's files do not change.
+  // One RPC, `call(context)`, answering into `reply`. Distributed, a
+  // service that is unreachable (restarting) is waited for, up to
+  // RunOptions::connect_timeout: virtual time stands still meanwhile, so
+  // the run's files do not change; and with a checkpoint every answer is
+  // recorded there, so that a resumed coordinator takes the answers from
+  // it instead of calling until it is back where it stopped.
   template <typename F>
-  grpc::Status Call(F call) {
+  grpc::Status Call(google::protobuf::MessageLite* reply, F call) {
+    const bool distributed = !options_.aggregator_address.empty();
+    const bool recorded = distributed && checkpoint_ != nullptr;
+    if (recorded) {
+      absl::StatusOr<std::optional<proto::CallRecord>> answer =
+          checkpoint_->NextCall();
+      if (!answer.ok()) return proto::ToGrpcStatus(answer.status());
+      if (answer->has_value()) {
+        if (!reply->ParseFromString((*answer)->reply())) {
+          return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                              "a recorded answer does not parse");
+        }
+        return grpc::Status(static_cast<grpc::StatusCode>((*answer)->code()),
+                            (*answer)->message());
+      }
+    }
     const absl::Time give_up = absl::Now() + options_.connect_timeout;
     absl::Duration wait = absl::Milliseconds(50);
+    grpc::Status s;
     for (;;) {
       grpc::ClientContext context;
-      grpc::Status s = call(&context);
-      if (s.error_code() != grpc::StatusCode::UNAVAILABLE ||
-          options_.aggregator_address.empty() || absl::Now() > give_up) {
-        return s;
+      s = call(&context);
+      if (s.error_code() != grpc::StatusCode::UNAVAILABLE || !distributed ||
+          absl::Now() > give_up) {
+        break;
       }
       ++summary_.rpc_retries;
       absl::SleepFor(wait);
       wait = std::min(wait * 2, absl::Seconds(1));
     }
+    if (recorded) {
+      proto::CallRecord r;
+      r.set_code(s.error_code());
+      r.set_message(s.error_message());
+      reply->SerializeToString(r.mutable_reply());
+      if (absl::Status w = checkpoint_->RecordCall(r); !w.ok()) {
+        return proto::ToGrpcStatus(w);
+      }
+    }
+    return s;
   }
   int64_t tick_sequence_ = 0;
   // Numbers the calls that change a satellite (TrainRequest.call_id): a
@@ -294,11 +323,10 @@ void EmbeddedRun::Fail(const absl::Status& status) {
 }
 
 absl::Status EmbeddedRun::SetUp() {
-  const bool embedded = options_.aggregator_address.empty();
   if (options_.resume) {
-    if (!embedded || !options_.checkpoint) {
+    if (!options_.checkpoint) {
       return absl::InvalidArgumentError(
-          "only an embedded run with its checkpoint can be resumed");
+          "a run resumes from its checkpoint: --checkpoint=off cannot resume");
     }
     // Before the run directory is rewritten: without a checkpoint it stays
     // as it is.
@@ -316,7 +344,7 @@ absl::Status EmbeddedRun::SetUp() {
       w_, BuildRunWorld(scenario_, start_, stop_, env_, options_.progress));
   ORBITFL_ASSIGN_OR_RETURN(run_dir_,
                            RunDirectory::Create(options_.out_dir, env_));
-  if (embedded && options_.checkpoint && checkpoint_ == nullptr) {
+  if (options_.checkpoint && checkpoint_ == nullptr) {
     ORBITFL_ASSIGN_OR_RETURN(
         checkpoint_, RunCheckpoint::Start(options_.out_dir, scenario_));
   }
@@ -454,7 +482,7 @@ absl::StatusOr<proto::NodeStatus> EmbeddedRun::NodeStatus(int sat) {
   proto::NodeStatusRequest req;
   req.set_satellite(w_.plan.satellite_names[sat]);
   proto::NodeStatus status;
-  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+  grpc::Status s = Call(&status, [&](grpc::ClientContext* ctx) {
     return Node(sat)->Status(ctx, req, &status);
   });
   if (!s.ok()) return proto::FromGrpcStatus(s);
@@ -487,7 +515,7 @@ absl::StatusOr<proto::NodeStatus> EmbeddedRun::MergeOnBoard(
   }
   if (merging.size() + (own ? 1 : 0) < 2) return status;
   proto::LinkReply reply;
-  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+  grpc::Status s = Call(&reply, [&](grpc::ClientContext* ctx) {
     return Node(sat)->MergeHeld(ctx, req, &reply);
   });
   if (!s.ok()) return proto::FromGrpcStatus(s);
@@ -687,7 +715,7 @@ void EmbeddedRun::OnRelayHop(int sat, int peer, const std::string& transfer_id,
   req.set_transfer_id(transfer_id);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::LinkReply reply;
-  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+  grpc::Status s = Call(&reply, [&](grpc::ClientContext* ctx) {
     return Node(sat)->RelayUpdate(ctx, req, &reply);
   });
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
@@ -766,7 +794,7 @@ void EmbeddedRun::OnModelShared(int sat, int peer, int64_t version,
   req.set_call_id(++call_id_);
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::LinkReply reply;
-  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+  grpc::Status s = Call(&reply, [&](grpc::ClientContext* ctx) {
     return Node(sat)->ShareModel(ctx, req, &reply);
   });
   if (!s.ok()) return Fail(proto::FromGrpcStatus(s));
@@ -817,7 +845,7 @@ void EmbeddedRun::OnSegmentDone(int sat, const Segment& seg) {
   req.set_transfer_id(seg.relayed);
   proto::LinkReply reply;
   const bool update = seg.payload == Payload::kUpdate;
-  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+  grpc::Status s = Call(&reply, [&](grpc::ClientContext* ctx) {
     return update ? Node(sat)->SendUpdate(ctx, req, &reply)
                   : Node(sat)->FetchModel(ctx, req, &reply);
   });
@@ -898,7 +926,7 @@ void EmbeddedRun::TrainNow(int sat) {
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   proto::TrainReply reply;
   const absl::Time wall0 = env_->WallNow();
-  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+  grpc::Status s = Call(&reply, [&](grpc::ClientContext* ctx) {
     return Node(sat)->Train(ctx, req, &reply);
   });
   summary_.train_wall_s += absl::ToDoubleSeconds(env_->WallNow() - wall0);
@@ -949,7 +977,7 @@ absl::Status EmbeddedRun::Tick() {
   proto::TickRequest req;
   req.set_utc_ms(absl::ToUnixMillis(loop_.now()));
   req.set_sequence(++tick_sequence_);
-  grpc::Status s = Call([&](grpc::ClientContext* ctx) {
+  grpc::Status s = Call(&tick_, [&](grpc::ClientContext* ctx) {
     return aggregator_client_->Tick(ctx, req, &tick_);
   });
   if (!s.ok()) return proto::FromGrpcStatus(s);
@@ -1015,18 +1043,20 @@ absl::Status EmbeddedRun::EvaluateGlobal() {
   // The evaluator fetches the model through the same service as satellites.
   proto::ModelRequest req;
   req.set_satellite("ground-evaluator");
-  std::string bytes;
-  if (grpc::Status s = Call([&](grpc::ClientContext* ctx) {
-        bytes.clear();
+  proto::ModelChunk whole;  // the model's bytes as one chunk
+  if (grpc::Status s = Call(&whole, [&](grpc::ClientContext* ctx) {
+        std::string bytes;
         std::unique_ptr<grpc::ClientReader<proto::ModelChunk>> reader(
             aggregator_client_->DownloadModel(ctx, req));
         proto::ModelChunk chunk;
         while (reader->Read(&chunk)) bytes += chunk.data();
+        whole.set_data(std::move(bytes));
         return reader->Finish();
       });
       !s.ok()) {
     return proto::FromGrpcStatus(s);
   }
+  const std::string& bytes = whole.data();
   proto::Model model;
   if (!model.ParseFromString(bytes)) {
     return absl::DataLossError("global model does not parse");
@@ -1085,13 +1115,18 @@ void EmbeddedRun::CaughtUp() {
   resuming_ = false;
   summary_.trainings_replayed = checkpoint_->trainings_replayed();
   summary_.evaluations_replayed = checkpoint_->evaluations_replayed();
+  summary_.calls_replayed = checkpoint_->calls_replayed();
   if (options_.progress == nullptr) return;
+  const bool distributed = !options_.aggregator_address.empty();
   *options_.progress << absl::StrFormat(
-      "%s[orbitfl] resumed at %s: %d trainings and %d evaluations replayed "
-      "in %s; training from here\n",
+      "%s[orbitfl] resumed at %s: %d %s and %d evaluations replayed in %s; "
+      "%s from here\n",
       options_.progress_tty ? "\r\033[K" : "", FormatUtc(loop_.now()),
-      summary_.trainings_replayed, summary_.evaluations_replayed,
-      FormatDuration(absl::ToDoubleSeconds(env_->WallNow() - wall_start_)));
+      distributed ? summary_.calls_replayed : summary_.trainings_replayed,
+      distributed ? "answers to calls" : "trainings",
+      summary_.evaluations_replayed,
+      FormatDuration(absl::ToDoubleSeconds(env_->WallNow() - wall_start_)),
+      distributed ? "calling the services" : "training");
 }
 
 void EmbeddedRun::Progress(bool force) {

@@ -31,8 +31,8 @@ struct RunOptions {
   // Wall time between progress lines (evaluations always print one).
   absl::Duration progress_interval = absl::Seconds(2);
   // Keep RUN_DIR/checkpoint.log while the run runs (sim/run_checkpoint.h)
-  // so that a run that stops can be resumed. Default true; in-process
-  // services only.
+  // so that a run that stops can be resumed. Default true. Distributed, it
+  // records the answers to the coordinator's calls.
   bool checkpoint = true;
   // Resume the stopped run in out_dir from its checkpoint, whose scenario
   // (CheckpointScenario) must be the one given.
@@ -94,6 +94,7 @@ struct RunSummary {
   // Resumed: trainings and evaluations replayed from the checkpoint.
   int64_t trainings_replayed = 0;
   int64_t evaluations_replayed = 0;
+  int64_t calls_replayed = 0;  // distributed: answers to the coordinator's calls
   // Distributed: calls repeated while a service was unreachable.
   int64_t rpc_retries = 0;
 };

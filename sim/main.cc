@@ -61,7 +61,8 @@ commands:
             [--journal=FILE]
   coordinator --scenario=FILE --aggregator=HOST:PORT
             --nodes=FILE|SAT=HOST:PORT,... --out=DIR [--quiet]
-            [--connect-timeout=S]
+            [--connect-timeout=S] [--checkpoint=on|off]
+  coordinator --resume=DIR --aggregator=HOST:PORT --nodes=...
             The same run as separate processes over TCP: the aggregator,
             nodes hosting satellites ("*=HOST:PORT" for every satellite not
             named), and the coordinator, which owns the virtual clock and
@@ -71,7 +72,10 @@ commands:
             killed one is restarted and the run goes on unchanged. The
             aggregator also snapshots its whole state to FILE.snapshot
             every N ticks (default 20; 0: never) and replays only what
-            follows it. The coordinator waits up to --connect-timeout
+            follows it. The coordinator records the answer to every call
+            in DIR/checkpoint.log; a coordinator that stopped resumes with
+            --resume=DIR, replaying them, against the same services. It
+            waits up to --connect-timeout
             (default 120 s) for a service that does not answer. All three
             take --tls=DIR [--tls-name=NAME] for mutual TLS. Fault
             injection (tests): aggregator --exit-after-ticks=N, node

@@ -54,6 +54,27 @@ absl::StatusOr<std::unique_ptr<proto::RecordReader>> OpenReplay(
   return reader;
 }
 
+// What a record is, for messages.
+std::string Describe(const proto::CheckpointRecord& r) {
+  switch (r.record_case()) {
+    case proto::CheckpointRecord::kTraining:
+      return absl::StrFormat("a training of %s from v%d",
+                             r.training().satellite(),
+                             r.training().base_version());
+    case proto::CheckpointRecord::kEvaluation:
+      return absl::StrFormat("an evaluation of v%d (model CRC %08x)",
+                             r.evaluation().model_version(),
+                             r.evaluation().model_crc32c());
+    case proto::CheckpointRecord::kCall:
+      return "the answer to a call";
+    case proto::CheckpointRecord::kScenario:
+      return "a scenario";
+    case proto::CheckpointRecord::RECORD_NOT_SET:
+      break;
+  }
+  return "an empty record";
+}
+
 }  // namespace
 
 std::string CheckpointPath(const std::string& run_dir) {
@@ -145,10 +166,10 @@ absl::StatusOr<std::optional<proto::TrainingRecord>> RunCheckpoint::Next() {
   ORBITFL_ASSIGN_OR_RETURN(const bool more, Peek());
   if (!more) return std::nullopt;
   if (!next_->has_training()) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "%s: the run trains where the checkpoint recorded an evaluation of "
-        "v%d: it took another course (another build?)",
-        CheckpointPath(run_dir_), next_->evaluation().model_version()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        CheckpointPath(run_dir_), ": the run trains where the checkpoint "
+        "recorded ", Describe(*next_),
+        ": it took another course (another build?)"));
   }
   proto::TrainingRecord training = next_->training();
   ORBITFL_RETURN_IF_ERROR(Take());
@@ -174,11 +195,7 @@ RunCheckpoint::NextEvaluation(int64_t version, uint32_t model_crc32c) {
     return absl::FailedPreconditionError(absl::StrFormat(
         "%s: the run evaluates v%d (model CRC %08x) where the checkpoint "
         "recorded %s: it took another course (another build?)",
-        CheckpointPath(run_dir_), version, model_crc32c,
-        next_->has_evaluation()
-            ? absl::StrFormat("an evaluation of v%d (model CRC %08x)",
-                              e.model_version(), e.model_crc32c())
-            : absl::StrCat("a training of ", next_->training().satellite())));
+        CheckpointPath(run_dir_), version, model_crc32c, Describe(*next_)));
   }
   proto::EvaluationRecord evaluation = e;
   ORBITFL_RETURN_IF_ERROR(Take());
@@ -192,6 +209,34 @@ absl::Status RunCheckpoint::RecordEvaluation(
   proto::CheckpointRecord r;
   *r.mutable_evaluation() = record;
   return Append(r);
+}
+
+absl::StatusOr<std::optional<proto::CallRecord>> RunCheckpoint::NextCall() {
+  absl::MutexLock lock(&mu_);
+  ORBITFL_ASSIGN_OR_RETURN(const bool more, Peek());
+  if (!more) return std::nullopt;
+  if (!next_->has_call()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        CheckpointPath(run_dir_),
+        ": the run calls a service where the checkpoint recorded ",
+        Describe(*next_), ": it took another course (another build?)"));
+  }
+  proto::CallRecord call = next_->call();
+  ORBITFL_RETURN_IF_ERROR(Take());
+  ++calls_;
+  return call;
+}
+
+absl::Status RunCheckpoint::RecordCall(const proto::CallRecord& record) {
+  absl::MutexLock lock(&mu_);
+  proto::CheckpointRecord r;
+  *r.mutable_call() = record;
+  return Append(r);
+}
+
+int64_t RunCheckpoint::calls_replayed() const {
+  absl::MutexLock lock(&mu_);
+  return calls_;
 }
 
 bool RunCheckpoint::replaying() const {

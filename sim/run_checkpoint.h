@@ -16,6 +16,13 @@
 // Once the records are spent the run goes on training for real. Every run
 // file comes out byte for byte as an uninterrupted run's.
 //
+// A distributed run's coordinator (`orbitfl coordinator`) keeps one too:
+// its services train, so it records the answer to every call it makes
+// instead (and its evaluations). Resumed, it re-runs from the epoch with
+// those answers and no call at all, which puts it back where it stopped;
+// the services, whose journals answer a repeated call the same way, are
+// there already.
+//
 // While resuming, the log being replayed is RUN_DIR/checkpoint.log.resuming
 // and a new checkpoint.log grows beside it; a resume that stops too is
 // resumed from the .resuming one, which is removed once replayed.
@@ -63,10 +70,17 @@ class RunCheckpoint final : public node::TrainingMemo {
       int64_t version, uint32_t model_crc32c);
   absl::Status RecordEvaluation(const proto::EvaluationRecord& record);
 
+  // A coordinator's calls: the recorded answer to the next one while
+  // replaying (FailedPrecondition when the next record is anything else);
+  // nullopt once the records are spent.
+  absl::StatusOr<std::optional<proto::CallRecord>> NextCall();
+  absl::Status RecordCall(const proto::CallRecord& record);
+
   // Records still to replay.
   bool replaying() const;
   int64_t trainings_replayed() const;
   int64_t evaluations_replayed() const;
+  int64_t calls_replayed() const;
   // The run completed: removes the checkpoint.
   absl::Status Finish();
 
@@ -91,6 +105,7 @@ class RunCheckpoint final : public node::TrainingMemo {
   std::optional<proto::CheckpointRecord> next_ ABSL_GUARDED_BY(mu_);
   int64_t trainings_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t evaluations_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t calls_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace orbitfl::sim

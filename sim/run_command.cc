@@ -37,12 +37,7 @@ absl::StatusOr<RunOptions> Options(const Flags& flags) {
   } else {
     ORBITFL_ASSIGN_OR_RETURN(options.out_dir, flags.Required("out"));
   }
-  const std::string checkpoint = flags.Get("checkpoint", "on");
-  if (checkpoint != "on" && checkpoint != "off") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--checkpoint: expected on or off, got \"", checkpoint, "\""));
-  }
-  options.checkpoint = checkpoint == "on";
+  ORBITFL_ASSIGN_OR_RETURN(options.checkpoint, CheckpointFlag(flags));
   if (!flags.Has("quiet")) options.progress = &std::cerr;
   options.progress_tty = isatty(STDERR_FILENO) != 0;
   ORBITFL_ASSIGN_OR_RETURN(
@@ -75,8 +70,15 @@ std::string TimeToTarget(const proto::Scenario& scenario, const RunSummary& s) {
 
 }  // namespace
 
-// `orbitfl run --resume=DIR`: the scenario is the one DIR's checkpoint
-// records, so no flag may change it.
+absl::StatusOr<bool> CheckpointFlag(const Flags& flags) {
+  const std::string checkpoint = flags.Get("checkpoint", "on");
+  if (checkpoint != "on" && checkpoint != "off") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--checkpoint: expected on or off, got \"", checkpoint, "\""));
+  }
+  return checkpoint == "on";
+}
+
 absl::StatusOr<proto::Scenario> ResumedScenario(const Flags& flags) {
   for (const char* name : {"scenario", "out", "seed", "hours", "task", "model",
                            "delta-codec", "set", "tle", "stations",

@@ -28,6 +28,13 @@ absl::StatusOr<proto::Scenario> LoadWithOverrides(
 // "Walker delta 12/3/1 at 550.0 km, 97.6 deg" or "TLEs from FILE".
 std::string Describe(const proto::Constellation& c);
 
+// For `run` and `coordinator` (in orbitfl_sim): --resume=DIR, the scenario
+// DIR's checkpoint records (sim/run_checkpoint.h; InvalidArgument naming
+// any flag that would change it or the run directory), and
+// --checkpoint=on|off (default on).
+absl::StatusOr<proto::Scenario> ResumedScenario(const Flags& flags);
+absl::StatusOr<bool> CheckpointFlag(const Flags& flags);
+
 absl::Status ValidateCommand(const std::vector<std::string>& args);
 absl::Status RunCommand(const std::vector<std::string>& args);
 // Runs the scenario once per --strategies entry into OUT/STRATEGY and

@@ -27,11 +27,24 @@ agg_addr="127.0.0.1:${p_agg}"
 nodes="*=127.0.0.1:${p_n1}|127.0.0.1:${p_n2}"
 settings="duration_hours=10"
 
-# run_with NAME AGGREGATOR NODE1 NODE2: the aggregator and the two nodes
-# each under a supervisor (a function given the journal and the log
-# prefix, and for a node its port), and the coordinator.
+# coordinator DIR [FLAGS...]: this shell becomes the coordinator, its
+# output in DIR/coordinator.txt.
+coordinator() {
+  local dir=$1
+  shift
+  exec "${orbitfl}" coordinator --aggregator="${agg_addr}" --nodes="${nodes}" \
+    --quiet "$@" >"${dir}/coordinator.txt" 2>&1
+}
+run_coordinator() {  # the coordinator run once, writing DIR/run
+  (coordinator "$1" --scenario="${scenario}" --set="${settings}" --out="$1/run")
+}
+
+# run_with NAME AGGREGATOR NODE1 NODE2 [COORDINATOR]: the aggregator and
+# the two nodes each under a supervisor (a function given the journal and
+# the log prefix, and for a node its port), and the coordinator (a
+# function given the directory; default run_coordinator).
 run_with() {
-  local name=$1
+  local name=$1 run_coord=${5:-run_coordinator}
   local dir="${work}/${name}"
   mkdir -p "${dir}"
   "$2" "${dir}/journal" "${dir}/aggregator" &
@@ -41,11 +54,9 @@ run_with() {
   "$4" "${p_n2}" "${dir}/node-2.journal" "${dir}/node-2" &
   sups+=($!)
   pids+=("${sups[@]}")
-  "${orbitfl}" coordinator --scenario="${scenario}" --set="${settings}" \
-    --aggregator="${agg_addr}" --nodes="${nodes}" --quiet \
-    --out="${dir}/run" >"${dir}/coordinator.txt" || {
+  "${run_coord}" "${dir}" || {
     echo "FAIL: ${name}: the coordinator failed; logs:" >&2
-    cat "${dir}"/*.log >&2
+    cat "${dir}/coordinator.txt" "${dir}"/*.log >&2
     exit 1
   }
   cat "${dir}/coordinator.txt"
@@ -161,4 +172,23 @@ grep -q "[1-9][0-9]* calls retried" "${work}/nodes/coordinator.txt" || {
   exit 1
 }
 same_as_embedded nodes "${settings}" "${work}/nodes"
+
+# The coordinator killed with SIGKILL once its checkpoint passes 40 kB,
+# resumed with --resume and killed again past 150 kB, then resumed to the
+# end; the journaled services keep running.
+kill_coordinator_twice() {
+  local dir=$1
+  (coordinator "${dir}" --scenario="${scenario}" --set="${settings}" \
+    --out="${dir}/run") &
+  kill_past $! "${dir}/run/checkpoint.log" 40000  # the subshell exec'd it
+  (coordinator "${dir}" --resume="${dir}/run") &
+  kill_past $! "${dir}/run/checkpoint.log" 150000
+  (coordinator "${dir}" --resume="${dir}/run")
+}
+run_with coordinator aggregator node node kill_coordinator_twice
+grep -q "resumed after [1-9][0-9]* answers" "${work}/coordinator/coordinator.txt" || {
+  echo "FAIL: the coordinator did not resume from its checkpoint" >&2
+  exit 1
+}
+same_as_embedded coordinator "${settings}" "${work}/coordinator"
 echo "PASS"

@@ -3,6 +3,7 @@
 # parses, names what it refers to (volumes, ConfigMaps, claims, the
 # StatefulSet's headless Service), the scenario in the ConfigMap passes
 # `orbitfl validate`, the nodes map names exactly the StatefulSet's pods,
+# shell command lines parse,
 # node and aggregator keep their journals on volumes, and every flag the
 # containers give orbitfl is one its usage lists for that command.
 #
@@ -14,7 +15,7 @@ work="${TEST_TMPDIR:-$(mktemp -d)}"
 "${orbitfl}" help >"${work}/usage.txt" 2>&1 || true
 
 /usr/bin/python3 - deploy/k8s "${work}" <<'PY'
-import glob, os, re, sys
+import glob, os, re, subprocess, sys
 import yaml
 
 k8s, work = sys.argv[1], sys.argv[2]
@@ -57,6 +58,11 @@ for kind in ("StatefulSet", "Deployment", "Job"):
             for m in c.get("volumeMounts", []):
                 if m["name"] not in volumes:
                     errors.append(f"{path}: {c['name']} mounts undeclared volume {m['name']}")
+            # A shell command line must parse.
+            if c.get("command", [])[:2] == ["/bin/sh", "-c"]:
+                script = " ".join(c.get("args", []))
+                if subprocess.run(["/bin/sh", "-n", "-c", script]).returncode != 0:
+                    errors.append(f"{path}: {c['name']}'s shell command does not parse")
             # The orbitfl command line: its subcommand and --flags.
             words = " ".join(c.get("command", []) + c.get("args", [])).split()
             words = [w.strip(",") for w in words]
@@ -64,8 +70,8 @@ for kind in ("StatefulSet", "Deployment", "Job"):
             if sub is None:
                 errors.append(f"{path}: {c['name']} runs no orbitfl service")
                 continue
-            block = re.search(r"^  %s\s.*?(?=^  \w)" % sub, usage, re.S | re.M)
-            known = set(re.findall(r"--([a-z-]+)", block.group(0))) if block else set()
+            blocks = re.findall(r"^  %s\s.*?(?=^  \w)" % sub, usage, re.S | re.M)
+            known = set(re.findall(r"--([a-z-]+)", "".join(blocks)))
             known |= {"set", "seed", "hours", "tls", "tls-name", "quiet"}
             for flag in re.findall(r"--([a-z-]+)=", " ".join(words)):
                 if flag not in known:
