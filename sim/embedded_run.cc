@@ -1303,7 +1303,7 @@ absl::StatusOr<RunSummary> EmbeddedRun::Run() {
   }
   if (checkpoint_ != nullptr) {
     if (resuming_) CaughtUp();  // it stopped after its last training
-    ORBITFL_RETURN_IF_ERROR(checkpoint_->Finish());
+    ORBITFL_RETURN_IF_ERROR(checkpoint_->Finish(!options_.keep_checkpoint));
   }
   return summary_;
 }

@@ -37,6 +37,9 @@ struct RunOptions {
   // Resume the stopped run in out_dir from its checkpoint, whose scenario
   // (CheckpointScenario) must be the one given.
   bool resume = false;
+  // Keep the checkpoint when the run completes (`orbitfl compare` keeps
+  // its runs' until all are done, so that it can be resumed as a whole).
+  bool keep_checkpoint = false;
   // Distributed: the aggregator and the satellites' nodes run as separate
   // processes (`orbitfl aggregator`, `orbitfl node`) at these host:port
   // addresses, and this run drives them over TCP in lockstep with its

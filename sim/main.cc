@@ -52,7 +52,8 @@ commands:
   compare   --scenario=FILE --strategies=a,b,... --out=DIR [run flags]
             Runs the scenario once per strategy, on the same world and
             contact plan, into DIR/STRATEGY, then writes DIR/report.html
-            (one line per strategy) and DIR/compare.csv.
+            (one line per strategy) and DIR/compare.csv. Stopped, the same
+            command again picks up where it was (checkpoints).
   aggregator --scenario=FILE --listen=HOST:PORT [--journal=FILE]
             [--snapshot-every-ticks=N] [--max-uploads-per-second=R]
             [scenario flags]

@@ -254,7 +254,7 @@ int64_t RunCheckpoint::evaluations_replayed() const {
   return evaluations_;
 }
 
-absl::Status RunCheckpoint::Finish() {
+absl::Status RunCheckpoint::Finish(bool remove) {
   absl::MutexLock lock(&mu_);
   if (replay_ != nullptr || next_.has_value()) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -262,8 +262,9 @@ absl::Status RunCheckpoint::Finish() {
         ": the run ended with records left to replay: it took another "
         "course (another build?)"));
   }
+  ORBITFL_RETURN_IF_ERROR(log_->Sync());
   log_.reset();
-  return Remove(CheckpointPath(run_dir_));
+  return remove ? Remove(CheckpointPath(run_dir_)) : absl::OkStatus();
 }
 
 }  // namespace orbitfl::sim

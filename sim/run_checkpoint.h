@@ -81,8 +81,9 @@ class RunCheckpoint final : public node::TrainingMemo {
   int64_t trainings_replayed() const;
   int64_t evaluations_replayed() const;
   int64_t calls_replayed() const;
-  // The run completed: removes the checkpoint.
-  absl::Status Finish();
+  // The run completed: closes the checkpoint and, with `remove`, removes
+  // it (kept, resuming replays the whole run).
+  absl::Status Finish(bool remove = true);
 
  private:
   RunCheckpoint(std::string run_dir, std::unique_ptr<proto::RecordWriter> log,

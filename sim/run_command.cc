@@ -3,6 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -161,6 +164,23 @@ absl::Status CompareCommand(const std::vector<std::string>& args) {
     std::cerr << absl::StrFormat("[orbitfl] compare: %d of %d\n", i + 1,
                                  strategies.size());
     Announce(scenario);
+    // Each run keeps its checkpoint until every run is done: a comparison
+    // that stopped, started again with the same flags, replays the runs
+    // it finished and resumes the one it was in.
+    if (options.checkpoint) {
+      options.keep_checkpoint = true;
+      absl::StatusOr<proto::Scenario> previous =
+          CheckpointScenario(options.out_dir);
+      if (previous.ok() &&
+          previous->SerializeAsString() == scenario.SerializeAsString()) {
+        options.resume = true;
+        std::cerr << "[orbitfl] compare: " << options.out_dir
+                  << " holds a checkpoint of this run: resuming it\n";
+      } else if (previous.ok()) {
+        std::cerr << "[orbitfl] compare: " << options.out_dir
+                  << " holds a checkpoint of other settings: starting afresh\n";
+      }
+    }
     ORBITFL_ASSIGN_OR_RETURN(RunSummary s, RunEmbedded(scenario, options));
     absl::StrAppendFormat(
         &csv, "%s,%.4f,%.4f,%s,%d,%d,%d,%d,%.3f,%.4f,%.4g,%.1f,%.1f\n",
@@ -182,6 +202,12 @@ absl::Status CompareCommand(const std::vector<std::string>& args) {
   ORBITFL_RETURN_IF_ERROR(env->WriteFile(base.out_dir + "/compare.csv", csv));
   ORBITFL_RETURN_IF_ERROR(
       WriteRunReport(scenarios.front(), runs, base.out_dir, env));
+  for (const auto& [strategy, dir] : runs) {
+    if (std::remove(CheckpointPath(dir).c_str()) != 0 && errno != ENOENT) {
+      return absl::InternalError(absl::StrCat(
+          CheckpointPath(dir), ": cannot remove: ", std::strerror(errno)));
+    }
+  }
   std::cout << "comparison: " << base.out_dir << "/report.html, "
             << base.out_dir << "/compare.csv\n";
   return absl::OkStatus();

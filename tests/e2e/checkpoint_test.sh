@@ -4,7 +4,8 @@
 # resumed with `orbitfl run --resume` writes every run file byte for byte
 # as an uninterrupted run does. A completed run leaves no checkpoint;
 # resuming where there is none, or with a flag that would change the
-# scenario, is refused with a clear error.
+# scenario, is refused with a clear error. `orbitfl compare` killed and
+# started again replays and resumes its runs into the same comparison.
 #
 # Usage (from Bazel): checkpoint_test.sh ORBITFL_BINARY
 set -euo pipefail
@@ -55,6 +56,37 @@ done
 [[ ! -e "${dir}/checkpoint.log" && ! -e "${dir}/checkpoint.log.resuming" ]] ||
   fail "the resumed run left its checkpoint"
 echo "killed twice and resumed: every run file identical to the uninterrupted run"
+
+# `orbitfl compare` killed in its second run and started again with the
+# same flags: it replays the first from its kept checkpoint, resumes the
+# second, and writes the same comparison (but for wall-clock seconds).
+compare() {  # compare OUT: this shell becomes it
+  exec "${orbitfl}" compare --scenario="${scenario}" --hours=12 --threads=1 \
+    --quiet --strategies=fedavg,fedasync --out="$1"
+}
+(compare "${work}/compare-whole") >/dev/null 2>&1
+(compare "${work}/compare") >/dev/null 2>&1 &
+kill_past $! "${work}/compare/fedasync/checkpoint.log" 30000
+(compare "${work}/compare") >/dev/null 2>"${work}/compare.txt" || {
+  cat "${work}/compare.txt" >&2
+  fail "the comparison did not complete when started again"
+}
+[[ $(grep -c "holds a checkpoint of this run: resuming it" "${work}/compare.txt") -eq 2 ]] || {
+  cat "${work}/compare.txt" >&2
+  fail "the comparison did not resume both runs"
+}
+cmp <(cut -d, -f1-11 "${work}/compare-whole/compare.csv") \
+    <(cut -d, -f1-11 "${work}/compare/compare.csv") ||
+  fail "compare.csv differs from the uninterrupted comparison's"
+for s in fedavg fedasync; do
+  for f in metrics.csv events.jsonl updates.csv; do
+    cmp "${work}/compare-whole/${s}/${f}" "${work}/compare/${s}/${f}" ||
+      fail "${s}/${f} differs from the uninterrupted comparison's"
+  done
+  [[ ! -e "${work}/compare/${s}/checkpoint.log" ]] ||
+    fail "the comparison left ${s}/checkpoint.log"
+done
+echo "compare killed and started again: the same comparison"
 
 # Refusals, each naming what is wrong.
 expect_error() {
