@@ -48,7 +48,9 @@ commands:
             Resumes a run that stopped (killed, crashed) from
             DIR/checkpoint.log: it re-runs from the epoch with the recorded
             results instead of training, then trains on. The files are the
-            same as an uninterrupted run's.
+            same as an uninterrupted run's. A bare --resume with the usual
+            flags resumes --out's run if it stopped with exactly these
+            settings, else starts afresh (for scripts).
   compare   --scenario=FILE --strategies=a,b,... --out=DIR [run flags]
             Runs the scenario once per strategy, on the same world and
             contact plan, into DIR/STRATEGY, then writes DIR/report.html

@@ -32,9 +32,15 @@ const std::set<std::string>& RunFlags() {
   return *flags;
 }
 
+// --resume=DIR: the run stopped in DIR. A bare --resume (run) picks up
+// the run --out names instead, see PickUp.
+bool ResumeDir(const Flags& flags) {
+  return flags.Has("resume") && !flags.Get("resume").empty();
+}
+
 absl::StatusOr<RunOptions> Options(const Flags& flags) {
   RunOptions options;
-  if (flags.Has("resume")) {
+  if (ResumeDir(flags)) {
     options.out_dir = flags.Get("resume");
     options.resume = true;
   } else {
@@ -61,6 +67,23 @@ void Announce(const proto::Scenario& scenario) {
       scenario.name(), Describe(scenario.constellation()),
       scenario.stations_size(), scenario.duration_hours(), scenario.seed(),
       scenario.federation().strategy());
+}
+
+// Resumes the run in options.out_dir when it holds a checkpoint of this
+// very scenario, else starts afresh (saying so when it holds another's).
+void PickUp(const proto::Scenario& scenario, RunOptions& options) {
+  if (!options.checkpoint) return;
+  const absl::StatusOr<proto::Scenario> previous =
+      CheckpointScenario(options.out_dir);
+  if (!previous.ok()) return;
+  if (previous->SerializeAsString() == scenario.SerializeAsString()) {
+    options.resume = true;
+    std::cerr << "[orbitfl] " << options.out_dir
+              << " holds a checkpoint of this run: resuming it\n";
+  } else {
+    std::cerr << "[orbitfl] " << options.out_dir
+              << " holds a checkpoint of other settings: starting afresh\n";
+  }
 }
 
 std::string TimeToTarget(const proto::Scenario& scenario, const RunSummary& s) {
@@ -106,9 +129,10 @@ absl::Status RunCommand(const std::vector<std::string>& args) {
   names.insert("resume");
   ORBITFL_ASSIGN_OR_RETURN(Flags flags, Flags::Parse("run", args, names));
   ORBITFL_ASSIGN_OR_RETURN(proto::Scenario scenario,
-                           flags.Has("resume") ? ResumedScenario(flags)
-                                               : LoadWithOverrides(flags));
+                           ResumeDir(flags) ? ResumedScenario(flags)
+                                            : LoadWithOverrides(flags));
   ORBITFL_ASSIGN_OR_RETURN(RunOptions options, Options(flags));
+  if (flags.Has("resume") && !ResumeDir(flags)) PickUp(scenario, options);
   Announce(scenario);
   ORBITFL_ASSIGN_OR_RETURN(RunSummary s, RunEmbedded(scenario, options));
   std::cout << absl::StrFormat(
@@ -167,20 +191,8 @@ absl::Status CompareCommand(const std::vector<std::string>& args) {
     // Each run keeps its checkpoint until every run is done: a comparison
     // that stopped, started again with the same flags, replays the runs
     // it finished and resumes the one it was in.
-    if (options.checkpoint) {
-      options.keep_checkpoint = true;
-      absl::StatusOr<proto::Scenario> previous =
-          CheckpointScenario(options.out_dir);
-      if (previous.ok() &&
-          previous->SerializeAsString() == scenario.SerializeAsString()) {
-        options.resume = true;
-        std::cerr << "[orbitfl] compare: " << options.out_dir
-                  << " holds a checkpoint of this run: resuming it\n";
-      } else if (previous.ok()) {
-        std::cerr << "[orbitfl] compare: " << options.out_dir
-                  << " holds a checkpoint of other settings: starting afresh\n";
-      }
-    }
+    options.keep_checkpoint = options.checkpoint;
+    PickUp(scenario, options);
     ORBITFL_ASSIGN_OR_RETURN(RunSummary s, RunEmbedded(scenario, options));
     absl::StrAppendFormat(
         &csv, "%s,%.4f,%.4f,%s,%d,%d,%d,%d,%.3f,%.4f,%.4g,%.1f,%.1f\n",

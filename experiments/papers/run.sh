@@ -64,7 +64,8 @@ one() {  # one LABEL SETTINGS FLAGS...: SETTINGS go to --set with the scale's
   local label=$1 settings=$2
   shift 2
   local dir=$OUT/${study}${scale:+_$scale}${light:+_light}/${label// /_}
-  "$ORBITFL" run --scenario="$scenario" --out="$dir" --quiet \
+  # --resume: a run of the same settings that stopped there goes on.
+  "$ORBITFL" run --scenario="$scenario" --out="$dir" --quiet --resume \
     --set="$(scaled);$settings" "$@" >/dev/null
   row "$label" "$dir"
 }

@@ -57,6 +57,27 @@ done
   fail "the resumed run left its checkpoint"
 echo "killed twice and resumed: every run file identical to the uninterrupted run"
 
+# A bare --resume (for scripts): the run --out names is resumed when it
+# stopped with these very settings, else started afresh.
+dir="${work}/picked-up"
+"${orbitfl}" run --scenario="${scenario}" --hours=24 --threads=1 --quiet \
+  --out="${dir}" >/dev/null 2>&1 &
+kill_past $! "${dir}/checkpoint.log" 60000
+"${orbitfl}" run --scenario="${scenario}" --hours=12 --threads=1 --quiet \
+  --out="${dir}" --resume >/dev/null 2>"${work}/afresh.txt"
+grep -q "holds a checkpoint of other settings: starting afresh" "${work}/afresh.txt" ||
+  fail "run --resume with other settings did not start afresh"
+"${orbitfl}" run --scenario="${scenario}" --hours=24 --threads=1 --quiet \
+  --out="${dir}" >/dev/null 2>&1 &
+kill_past $! "${dir}/checkpoint.log" 60000
+"${orbitfl}" run --scenario="${scenario}" --hours=24 --threads=1 --quiet \
+  --out="${dir}" --resume >/dev/null 2>"${work}/picked.txt"
+grep -q "holds a checkpoint of this run: resuming it" "${work}/picked.txt" ||
+  fail "run --resume did not resume the stopped run"
+cmp "${work}/whole/metrics.csv" "${dir}/metrics.csv" ||
+  fail "the run picked up with --resume differs from the uninterrupted run"
+echo "a bare --resume picks up a stopped run of the same settings only"
+
 # `orbitfl compare` killed in its second run and started again with the
 # same flags: it replays the first from its kept checkpoint, resumes the
 # second, and writes the same comparison (but for wall-clock seconds).
