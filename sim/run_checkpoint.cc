@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -161,77 +162,81 @@ absl::Status RunCheckpoint::Take() {
   return Peek().status();
 }
 
-absl::StatusOr<std::optional<proto::TrainingRecord>> RunCheckpoint::Next() {
+absl::StatusOr<std::optional<proto::CheckpointRecord>> RunCheckpoint::TakeIf(
+    const std::function<bool(const proto::CheckpointRecord&)>& fits,
+    const std::string& doing, int64_t* count) {
   absl::MutexLock lock(&mu_);
   ORBITFL_ASSIGN_OR_RETURN(const bool more, Peek());
   if (!more) return std::nullopt;
-  if (!next_->has_training()) {
+  if (!fits(*next_)) {
     return absl::FailedPreconditionError(absl::StrCat(
-        CheckpointPath(run_dir_), ": the run trains where the checkpoint "
-        "recorded ", Describe(*next_),
+        CheckpointPath(run_dir_), ": the run ", doing,
+        " where the checkpoint recorded ", Describe(*next_),
         ": it took another course (another build?)"));
   }
-  proto::TrainingRecord training = next_->training();
+  proto::CheckpointRecord record = *next_;
   ORBITFL_RETURN_IF_ERROR(Take());
-  ++trainings_;
-  return training;
+  ++*count;
+  return record;
+}
+
+absl::Status RunCheckpoint::Add(const proto::CheckpointRecord& record) {
+  absl::MutexLock lock(&mu_);
+  return Append(record);
+}
+
+absl::StatusOr<std::optional<proto::TrainingRecord>> RunCheckpoint::Next() {
+  ORBITFL_ASSIGN_OR_RETURN(
+      std::optional<proto::CheckpointRecord> r,
+      TakeIf([](const proto::CheckpointRecord& r) { return r.has_training(); },
+             "trains", &trainings_));
+  if (!r.has_value()) return std::nullopt;
+  return r->training();
 }
 
 absl::Status RunCheckpoint::Record(const proto::TrainingRecord& record) {
-  absl::MutexLock lock(&mu_);
   proto::CheckpointRecord r;
   *r.mutable_training() = record;
-  return Append(r);
+  return Add(r);
 }
 
 absl::StatusOr<std::optional<proto::EvaluationRecord>>
 RunCheckpoint::NextEvaluation(int64_t version, uint32_t model_crc32c) {
-  absl::MutexLock lock(&mu_);
-  ORBITFL_ASSIGN_OR_RETURN(const bool more, Peek());
-  if (!more) return std::nullopt;
-  const proto::EvaluationRecord& e = next_->evaluation();
-  if (!next_->has_evaluation() || e.model_version() != version ||
-      e.model_crc32c() != model_crc32c) {
-    return absl::FailedPreconditionError(absl::StrFormat(
-        "%s: the run evaluates v%d (model CRC %08x) where the checkpoint "
-        "recorded %s: it took another course (another build?)",
-        CheckpointPath(run_dir_), version, model_crc32c, Describe(*next_)));
-  }
-  proto::EvaluationRecord evaluation = e;
-  ORBITFL_RETURN_IF_ERROR(Take());
-  ++evaluations_;
-  return evaluation;
+  ORBITFL_ASSIGN_OR_RETURN(
+      std::optional<proto::CheckpointRecord> r,
+      TakeIf(
+          [&](const proto::CheckpointRecord& r) {
+            return r.has_evaluation() &&
+                   r.evaluation().model_version() == version &&
+                   r.evaluation().model_crc32c() == model_crc32c;
+          },
+          absl::StrFormat("evaluates v%d (model CRC %08x)", version,
+                          model_crc32c),
+          &evaluations_));
+  if (!r.has_value()) return std::nullopt;
+  return r->evaluation();
 }
 
 absl::Status RunCheckpoint::RecordEvaluation(
     const proto::EvaluationRecord& record) {
-  absl::MutexLock lock(&mu_);
   proto::CheckpointRecord r;
   *r.mutable_evaluation() = record;
-  return Append(r);
+  return Add(r);
 }
 
 absl::StatusOr<std::optional<proto::CallRecord>> RunCheckpoint::NextCall() {
-  absl::MutexLock lock(&mu_);
-  ORBITFL_ASSIGN_OR_RETURN(const bool more, Peek());
-  if (!more) return std::nullopt;
-  if (!next_->has_call()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        CheckpointPath(run_dir_),
-        ": the run calls a service where the checkpoint recorded ",
-        Describe(*next_), ": it took another course (another build?)"));
-  }
-  proto::CallRecord call = next_->call();
-  ORBITFL_RETURN_IF_ERROR(Take());
-  ++calls_;
-  return call;
+  ORBITFL_ASSIGN_OR_RETURN(
+      std::optional<proto::CheckpointRecord> r,
+      TakeIf([](const proto::CheckpointRecord& r) { return r.has_call(); },
+             "calls a service", &calls_));
+  if (!r.has_value()) return std::nullopt;
+  return r->call();
 }
 
 absl::Status RunCheckpoint::RecordCall(const proto::CallRecord& record) {
-  absl::MutexLock lock(&mu_);
   proto::CheckpointRecord r;
   *r.mutable_call() = record;
-  return Append(r);
+  return Add(r);
 }
 
 int64_t RunCheckpoint::calls_replayed() const {

@@ -28,6 +28,7 @@
 // resumed from the .resuming one, which is removed once replayed.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -95,6 +96,15 @@ class RunCheckpoint final : public node::TrainingMemo {
   absl::StatusOr<bool> Peek() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes `next_` (copying it into the new log).
   absl::Status Take() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The next record to replay, taken and counted in `count`, when it
+  // `fits`; nullopt when none is left; FailedPrecondition saying what the
+  // run is `doing` instead otherwise.
+  absl::StatusOr<std::optional<proto::CheckpointRecord>> TakeIf(
+      const std::function<bool(const proto::CheckpointRecord&)>& fits,
+      const std::string& doing, int64_t* count) ABSL_LOCKS_EXCLUDED(mu_);
+  // Appends a record made now (synced).
+  absl::Status Add(const proto::CheckpointRecord& record)
+      ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status Append(const proto::CheckpointRecord& record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
