@@ -189,7 +189,7 @@ grpc::Status NodeService::Find(const std::string& name, Satellite** out) {
 grpc::Status NodeService::FindWithPeers(const std::string& name,
                                         const std::string& peer,
                                         Satellite** out,
-                                        proto::SatelliteNode::Stub** peers) {
+                                        PeerClient** peers) {
   if (grpc::Status s = Find(name, out); !s.ok()) return s;
   if (!resolve_peer_) {
     return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
@@ -200,9 +200,9 @@ grpc::Status NodeService::FindWithPeers(const std::string& name,
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         absl::StrCat("no node hosts the peer \"", peer, "\""));
   }
-  std::unique_ptr<proto::SatelliteNode::Stub>& stub = peer_stubs_[channel.get()];
-  if (stub == nullptr) stub = proto::SatelliteNode::NewStub(channel);
-  *peers = stub.get();
+  std::unique_ptr<PeerClient>& client = peer_clients_[channel.get()];
+  if (client == nullptr) client = proto::SatelliteNode::NewStub(channel);
+  *peers = client.get();
   return grpc::Status::OK;
 }
 
@@ -594,7 +594,7 @@ void NodeService::SetPeerResolver(PeerResolver resolve) {
   absl::MutexLock lock(&mu_);
   resolve_peer_ = std::move(resolve);
 
-  peer_stubs_.clear();
+  peer_clients_.clear();
 }
 
 grpc::Status NodeService::RelayUpdate(grpc::ServerContext* context,
@@ -613,7 +613,7 @@ grpc::Status NodeService::DoRelayUpdate(const proto::RelayRequest& request,
   std::string bytes, transfer_id, origin;
   int64_t base_version = 0;
   int hops = 0;
-  proto::SatelliteNode::Stub* peers = nullptr;
+  PeerClient* peers = nullptr;
   {
     absl::MutexLock lock(&mu_);
     Satellite* sat = nullptr;
@@ -742,7 +742,7 @@ grpc::Status NodeService::DoShareModel(const proto::RelayRequest& request,
                                        proto::LinkReply* reply, CallLog& log) {
   std::string bytes;
   int64_t version = -1;
-  proto::SatelliteNode::Stub* peers = nullptr;
+  PeerClient* peers = nullptr;
   {
     absl::MutexLock lock(&mu_);
     Satellite* sat = nullptr;

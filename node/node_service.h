@@ -169,11 +169,14 @@ class NodeService final : public proto::SatelliteNode::Service {
   // NOT_FOUND naming the satellite when it is not hosted here.
   grpc::Status Find(const std::string& name, Satellite** out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Find, and the stub to the service hosting `peer`; an error status
+  // gRPC's generated client class for the SatelliteNode service: how this
+  // node calls the one hosting a peer.
+  using PeerClient = proto::SatelliteNode::Stub;
+  // Find, and the client of the service hosting `peer`; an error status
   // (the precondition code) when no peer channel was set, NOT_FOUND when
   // none hosts `peer`.
   grpc::Status FindWithPeers(const std::string& name, const std::string& peer,
-                             Satellite** out, proto::SatelliteNode::Stub** peers)
+                             Satellite** out, PeerClient** peers)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::unique_ptr<proto::Aggregator::Stub> aggregator_;
@@ -182,9 +185,9 @@ class NodeService final : public proto::SatelliteNode::Service {
   std::map<std::string, std::unique_ptr<Satellite>> satellites_
       ABSL_GUARDED_BY(mu_);
   PeerResolver resolve_peer_ ABSL_GUARDED_BY(mu_);
-  // One stub per peer channel.
-  std::map<const grpc::Channel*, std::unique_ptr<proto::SatelliteNode::Stub>>
-      peer_stubs_ ABSL_GUARDED_BY(mu_);
+  // One client per peer channel.
+  std::map<const grpc::Channel*, std::unique_ptr<PeerClient>> peer_clients_
+      ABSL_GUARDED_BY(mu_);
   // Held updates by holder, then transfer id (ordered: oldest ids are not
   // guaranteed first, so NodeStatus lists them in arrival order).
   std::map<std::string, std::map<std::string, Relayed>> relayed_
