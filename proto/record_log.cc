@@ -32,8 +32,9 @@ absl::Status Errno(const std::string& what, const std::string& path) {
   const int e = errno;
   const std::string message =
       absl::StrCat(path, ": ", what, ": ", std::strerror(e));
-  return e == ENOENT ? absl::NotFoundError(message)
-                     : absl::InternalError(message);
+  if (e == ENOENT) return absl::NotFoundError(message);
+  if (e == EACCES || e == EPERM) return absl::PermissionDeniedError(message);
+  return absl::InternalError(message);
 }
 
 }  // namespace
@@ -133,7 +134,7 @@ absl::Status RecordWriter::Sync() {
 }
 
 absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents) {
+                                 absl::string_view contents) {
   const std::string tmp = path + ".tmp";
   const int fd =
       ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message_lite.h"
 
 namespace orbitfl::proto {
@@ -79,7 +80,7 @@ class RecordWriter {
 // synced, renamed over `path`, and the directory synced. A crash leaves
 // the old file or the new one, never a mix.
 absl::Status WriteFileAtomically(const std::string& path,
-                                 const std::string& contents);
+                                 absl::string_view contents);
 
 // Reads every valid record of `path` into `records` (none when it does
 // not exist), then opens it for appending after them.

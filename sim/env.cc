@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "absl/strings/str_cat.h"
+#include "proto/record_log.h"
 
 namespace orbitfl::sim {
 namespace {
@@ -65,16 +66,7 @@ class PosixEnv final : public Env {
 
   absl::Status WriteFile(const std::string& path,
                          absl::string_view contents) override {
-    const std::string tmp = path + ".tmp";
-    FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (f == nullptr) return ErrnoStatus("cannot create", tmp);
-    const bool written =
-        std::fwrite(contents.data(), 1, contents.size(), f) == contents.size();
-    if (std::fclose(f) != 0 || !written) return ErrnoStatus("cannot write", tmp);
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-      return ErrnoStatus("cannot rename into", path);
-    }
-    return absl::OkStatus();
+    return proto::WriteFileAtomically(path, contents);
   }
 
   absl::StatusOr<std::unique_ptr<AppendFile>> NewAppendFile(

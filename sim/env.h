@@ -29,7 +29,8 @@ class Env {
   virtual absl::Time WallNow() = 0;
   // NotFound naming the path when it does not exist.
   virtual absl::StatusOr<std::string> ReadFile(const std::string& path) = 0;
-  // Writes atomically: a temporary file renamed over `path`.
+  // Writes atomically and durably (proto::WriteFileAtomically): a
+  // temporary file, synced, renamed over `path`.
   virtual absl::Status WriteFile(const std::string& path,
                                  absl::string_view contents) = 0;
   virtual absl::StatusOr<std::unique_ptr<AppendFile>> NewAppendFile(

@@ -82,6 +82,11 @@ std::string CheckpointPath(const std::string& run_dir) {
   return run_dir + "/checkpoint.log";
 }
 
+absl::Status RemoveCheckpoint(const std::string& run_dir) {
+  ORBITFL_RETURN_IF_ERROR(Remove(ResumingPath(run_dir)));
+  return Remove(CheckpointPath(run_dir));
+}
+
 absl::StatusOr<proto::Scenario> CheckpointScenario(const std::string& run_dir) {
   proto::Scenario scenario;
   ORBITFL_RETURN_IF_ERROR(OpenReplay(run_dir, &scenario).status());

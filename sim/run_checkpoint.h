@@ -45,6 +45,10 @@ namespace orbitfl::sim {
 // checkpoint.log in `run_dir`.
 std::string CheckpointPath(const std::string& run_dir);
 
+// Removes the checkpoint in `run_dir` (and one being resumed); OK when
+// there is none.
+absl::Status RemoveCheckpoint(const std::string& run_dir);
+
 // The scenario a checkpoint in `run_dir` was started with. NotFound naming
 // the directory when it holds none (the run completed, or never ran).
 absl::StatusOr<proto::Scenario> CheckpointScenario(const std::string& run_dir);

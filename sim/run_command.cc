@@ -3,9 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <set>
 #include <thread>
@@ -215,10 +212,7 @@ absl::Status CompareCommand(const std::vector<std::string>& args) {
   ORBITFL_RETURN_IF_ERROR(
       WriteRunReport(scenarios.front(), runs, base.out_dir, env));
   for (const auto& [strategy, dir] : runs) {
-    if (std::remove(CheckpointPath(dir).c_str()) != 0 && errno != ENOENT) {
-      return absl::InternalError(absl::StrCat(
-          CheckpointPath(dir), ": cannot remove: ", std::strerror(errno)));
-    }
+    ORBITFL_RETURN_IF_ERROR(RemoveCheckpoint(dir));
   }
   std::cout << "comparison: " << base.out_dir << "/report.html, "
             << base.out_dir << "/compare.csv\n";
