@@ -34,6 +34,21 @@ absl::StatusOr<std::unique_ptr<Aggregator>> Aggregator::Create(
     ORBITFL_ASSIGN_OR_RETURN(std::unique_ptr<Journal> journal,
                              Journal::Open(options.journal_path, &records));
     absl::MutexLock lock(&aggregator->mu_);
+    // Published versions, each written once (not into every snapshot).
+    std::vector<proto::ModelChunk> published;
+    ORBITFL_ASSIGN_OR_RETURN(
+        aggregator->versions_log_,
+        (proto::ReopenLog<proto::ModelChunk>(options.journal_path + ".versions",
+                                             &published)));
+    const auto initial = std::move(aggregator->versions_);
+    aggregator->versions_.clear();
+    for (proto::ModelChunk& m : published) {
+      aggregator->versions_[m.version()] =
+          std::make_shared<const std::string>(std::move(*m.mutable_data()));
+    }
+    for (const auto& [version, bytes] : initial) {
+      ORBITFL_RETURN_IF_ERROR(aggregator->LogVersionLocked(version, bytes));
+    }
     int64_t covered = 0;
     ORBITFL_RETURN_IF_ERROR(aggregator->RestoreLocked(&covered).status());
     if (covered > static_cast<int64_t>(records.size())) {
@@ -67,7 +82,6 @@ absl::Status Aggregator::SnapshotLocked() {
     p->set_data(up.data.substr(0, up.journaled));
   }
   for (const auto& [id, ack] : finished_) *s.add_finished() = ack;
-  for (const auto& [version, bytes] : versions_) s.add_versions(*bytes);
   strategy_->SaveState(s.mutable_strategy());
   return proto::WriteFileAtomically(snapshot_path_, s.SerializeAsString());
 }
@@ -105,15 +119,6 @@ absl::StatusOr<bool> Aggregator::RestoreLocked(int64_t* journal_records) {
   finished_.clear();
   for (const proto::UploadAck& ack : s.finished()) {
     finished_[ack.transfer_id()] = ack;
-  }
-  versions_.clear();
-  for (const std::string& bytes : s.versions()) {
-    proto::Model model;
-    if (!model.ParseFromString(bytes)) {
-      return absl::DataLossError(absl::StrCat(
-          snapshot_path_, ": a published model does not parse"));
-    }
-    versions_[model.version()] = std::make_shared<const std::string>(bytes);
   }
   ORBITFL_RETURN_IF_ERROR(strategy_->RestoreState(s.strategy()));
   if (versions_.count(strategy_->global().version()) == 0) {
@@ -171,14 +176,27 @@ Aggregator::Aggregator(const AggregatorOptions& options,
   proto::Model initial = options.initial;
   initial.set_version(0);
   strategy_->Start(initial, options.start);
-  PublishLocked();
+  PublishLocked().IgnoreError();  // no versions log yet: cannot fail
 }
 
-void Aggregator::PublishLocked() {
+absl::Status Aggregator::PublishLocked() {
   const proto::Model& g = strategy_->global();
   std::string bytes;
   g.SerializeToString(&bytes);
-  versions_[g.version()] = std::make_shared<const std::string>(std::move(bytes));
+  return LogVersionLocked(g.version(),
+                          std::make_shared<const std::string>(std::move(bytes)));
+}
+
+absl::Status Aggregator::LogVersionLocked(
+    int64_t version, std::shared_ptr<const std::string> bytes) {
+  if (versions_log_ != nullptr && versions_.count(version) == 0) {
+    proto::ModelChunk record;
+    record.set_version(version);
+    record.set_data(*bytes);
+    ORBITFL_RETURN_IF_ERROR(versions_log_->Append(record));
+  }
+  versions_[version] = std::move(bytes);
+  return absl::OkStatus();
 }
 
 absl::Status Aggregator::ReceiveChunk(const proto::UpdateChunk& chunk) {
@@ -373,7 +391,7 @@ absl::StatusOr<proto::TickReply> Aggregator::TickLocked(absl::Time now) {
   }
   now_ = now;
   ORBITFL_ASSIGN_OR_RETURN(bool aggregated, strategy_->Advance(now));
-  if (aggregated) PublishLocked();
+  if (aggregated) ORBITFL_RETURN_IF_ERROR(PublishLocked());
   proto::TickReply reply = ReplyLocked();
   reply.set_aggregated(aggregated);
   for (const AppliedUpdate& u : strategy_->TakeApplied()) {

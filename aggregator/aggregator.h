@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "aggregator/journal.h"
 #include "aggregator/strategy.h"
+#include "proto/record_log.h"
 #include "proto/services.pb.h"
 #include "proto/tensor.pb.h"
 
@@ -37,11 +38,11 @@ struct AggregatorOptions {
   // created on an existing journal replays it. Empty: in memory only.
   std::string journal_path;
   // With a journal: every this many ticks the whole state (global model,
-  // version, round or buffer, uploads under way, finished uploads, every
-  // published version) is written to JOURNAL.snapshot atomically
-  // (proto::WriteFileAtomically), and a restart restores it and replays
-  // only the journal records after it. 0: never (a restart replays the
-  // whole journal). Default 20.
+  // version, round or buffer, uploads under way, finished uploads) is
+  // written to JOURNAL.snapshot atomically (proto::WriteFileAtomically),
+  // and a restart restores it and replays only the journal records after
+  // it. 0: never (a restart replays the whole journal). Published versions
+  // go to JOURNAL.versions as they are published, once each. Default 20.
   int64_t snapshot_every_ticks = 20;
   // Fault injection for tests: called right after the Nth tick is
   // journaled, before it is applied or answered (N from 1).
@@ -91,7 +92,13 @@ class Aggregator {
   };
   Aggregator(const AggregatorOptions& options,
              std::unique_ptr<Strategy> strategy);
-  void PublishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The strategy's global model as a published version.
+  absl::Status PublishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Keeps `bytes` as `version`, writing it to the versions log (with a
+  // journal) unless it is there already.
+  absl::Status LogVersionLocked(int64_t version,
+                                std::shared_ptr<const std::string> bytes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Applies the journal's records (at creation), after the first `skip`.
   absl::Status Replay(const std::vector<proto::JournalRecord>& records,
                       size_t skip) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -115,6 +122,8 @@ class Aggregator {
   std::function<void(int64_t)> after_journaled_tick_;
   mutable absl::Mutex mu_;
   std::unique_ptr<Journal> journal_ ABSL_GUARDED_BY(mu_);
+  // JOURNAL.versions: every published version, once (with a journal).
+  std::unique_ptr<proto::RecordWriter> versions_log_ ABSL_GUARDED_BY(mu_);
   const std::string snapshot_path_;
   const int64_t snapshot_every_ticks_;
   // Records in the journal (replayed or appended).
