@@ -13,6 +13,22 @@
 #include "proto/tensor_util.h"
 
 namespace orbitfl::aggregator {
+namespace {
+
+// A decoded delta holds finite values only.
+absl::Status ValidateValues(const proto::ModelDelta& delta) {
+  for (const proto::Tensor& t : delta.tensors()) {
+    for (float v : proto::ToFloats(t)) {
+      if (!std::isfinite(v)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("update tensor \"", t.name(), "\" holds NaN or Inf"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<Aggregator>> Aggregator::Create(
     const AggregatorOptions& options, std::unique_ptr<Strategy> strategy) {
@@ -291,11 +307,15 @@ proto::UploadAck Aggregator::CompleteLocked(
                            ? absl::OkStatus()
                            : absl::InvalidArgumentError(
                                  "payload is not a serialised ModelDelta");
+  // Claims and shapes are checked on the encoded delta: a top-k tensor
+  // states its size in a few bytes, and nothing the model cannot hold is
+  // decoded.
+  if (valid.ok()) valid = ValidateLocked(delta, up);
   if (valid.ok()) {
     // fp16, int8 and top-k deltas travel compressed; the strategy sees
     // fp32.
     absl::StatusOr<proto::ModelDelta> decoded = proto::DecodeDelta(delta);
-    valid = decoded.ok() ? ValidateLocked(*decoded, up) : decoded.status();
+    valid = decoded.ok() ? ValidateValues(*decoded) : decoded.status();
     if (decoded.ok()) delta = *std::move(decoded);
   }
   if (valid.ok()) {
@@ -326,17 +346,10 @@ absl::Status Aggregator::ValidateLocked(const proto::ModelDelta& delta,
   }
   for (int k = 0; k < g.tensors_size(); ++k) {
     const proto::Tensor& t = delta.tensors(k);
-    if (!proto::SameLayout(t, g.tensors(k)) ||
-        static_cast<int64_t>(t.data().size()) != 4 * proto::NumElements(t)) {
+    if (!proto::SameLayout(t, g.tensors(k))) {
       return absl::InvalidArgumentError(absl::StrCat(
           "update tensor \"", t.name(), "\" does not match model tensor \"",
           g.tensors(k).name(), "\""));
-    }
-    for (float v : proto::ToFloats(t)) {
-      if (!std::isfinite(v)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("update tensor \"", t.name(), "\" holds NaN or Inf"));
-      }
     }
   }
   return absl::OkStatus();

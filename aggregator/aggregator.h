@@ -113,6 +113,8 @@ class Aggregator {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<proto::TickReply> TickLocked(absl::Time now)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // An upload's claims (satellite, base) and its tensors' names and shapes,
+  // checked against the global model before the delta is decoded.
   absl::Status ValidateLocked(const proto::ModelDelta& delta,
                               const Upload& upload) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

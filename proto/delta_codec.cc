@@ -15,10 +15,11 @@
 namespace orbitfl::proto {
 namespace {
 
-// Protobuf caps a message at 2 GiB; a decoded tensor of 2^28 float32 values
-// (1 GiB) is the most a delta can usefully hold, and the cap keeps a forged
-// top-k shape from asking for terabytes.
-constexpr int64_t kMaxValues = int64_t{1} << 28;
+// The most values a delta may decode to, in all its tensors: 2^26 float32
+// values (256 MiB), more than ResNet-152's 60 M. A top-k tensor names its
+// shape in a few bytes, so without a cap on the whole delta a forged
+// upload of a few dozen bytes would make its receiver allocate gigabytes.
+constexpr int64_t kMaxValues = int64_t{1} << 26;
 // The largest finite half is 65504; halfway to the next step (65536) rounds
 // to even, which is infinity.
 constexpr float kHalfOverflow = 65520.0f;
@@ -72,7 +73,7 @@ absl::StatusOr<int64_t> CheckedNumValues(int index, const Tensor& t) {
     }
     if (d != 0 && n > kMaxValues / d) {
       return absl::InvalidArgumentError(
-          absl::StrCat(Where(index, t), ": shape holds more than 2^28 values"));
+          absl::StrCat(Where(index, t), ": shape holds more than 2^26 values"));
     }
     n *= d;
   }
@@ -376,6 +377,18 @@ const std::vector<float>* DeltaEncoder::residual(
 }
 
 absl::StatusOr<ModelDelta> DecodeDelta(const ModelDelta& encoded) {
+  // Every shape is checked before anything is allocated.
+  int64_t total = 0;
+  for (int k = 0; k < encoded.tensors_size(); ++k) {
+    ORBITFL_ASSIGN_OR_RETURN(const int64_t n,
+                             CheckedNumValues(k, encoded.tensors(k)));
+    total += n;
+    if (total > kMaxValues) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Where(k, encoded.tensors(k)),
+          ": the delta's shapes hold more than 2^26 values in all"));
+    }
+  }
   ModelDelta out = encoded;
   out.clear_tensors();
   for (int k = 0; k < encoded.tensors_size(); ++k) {

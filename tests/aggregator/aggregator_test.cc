@@ -159,6 +159,19 @@ TEST(AggregatorTest, InvalidUpdatesAreAcknowledgedAndNotAccepted) {
   ack = agg->FinishUpload("c@v0");
   EXPECT_FALSE(ack.accepted());
   EXPECT_THAT(ack.reason(), HasSubstr("uploaded as c"));
+  // A top-k tensor claiming 2^27 values in a few bytes is refused for its
+  // shape before anything is decoded (the decoder would refuse its size).
+  proto::ModelDelta forged = TinyDelta("d", 0, 5, {});
+  proto::Tensor* t = forged.mutable_tensors(0);
+  t->set_shape(0, int64_t{1} << 27);
+  t->set_encoding(proto::TENSOR_ENCODING_TOPK);
+  bytes = Serialized(forged);
+  ASSERT_LT(bytes.size(), 50u);
+  ASSERT_THAT(agg->ReceiveChunk(Chunk(bytes, 0, bytes.size(), "d")), IsOk());
+  ack = agg->FinishUpload("d@v0");
+  EXPECT_FALSE(ack.accepted());
+  EXPECT_THAT(ack.reason(),
+              HasSubstr("update tensor \"w\" does not match model tensor"));
 }
 
 TEST(AggregatorTest, ServesEveryPublishedVersionAndRefusesUnknownOnes) {

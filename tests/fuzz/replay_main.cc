@@ -1,7 +1,10 @@
 // Runs a libFuzzer target over files without libFuzzer (any compiler):
 // every file named on the command line, or in the directories named, is
 // one input. The tests replay each target's seed corpus this way; the
-// fuzzing itself is tests/fuzz/run.sh.
+// fuzzing itself is tests/fuzz/run.sh. As under libFuzzer (whose
+// -rss_limit_mb is 2048), an input may not make the target use more than
+// 2 GiB: the address space is capped there, so an input that asks for
+// more fails with std::bad_alloc instead of passing on a big machine.
 
 #include <algorithm>
 #include <cstdint>
@@ -12,12 +15,16 @@
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 // Optional in a target, as with libFuzzer.
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv)
     __attribute__((weak));
 
 namespace {
+
+constexpr rlim_t kMaxAddressSpace = rlim_t{2} << 30;
 
 int RunFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -35,6 +42,11 @@ int RunFile(const std::filesystem::path& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const rlimit cap{kMaxAddressSpace, kMaxAddressSpace};
+  if (setrlimit(RLIMIT_AS, &cap) != 0) {
+    std::perror("setrlimit(RLIMIT_AS, 2 GiB)");
+    return 1;
+  }
   if (LLVMFuzzerInitialize != nullptr) LLVMFuzzerInitialize(&argc, &argv);
   int inputs = 0, errors = 0;
   for (int i = 1; i < argc; ++i) {

@@ -51,7 +51,7 @@ for t in "${targets[@]}"; do
   else
     failed=1
     echo "fuzz $t: FAILED after ${runs:-?} runs (exit $rc)"
-    grep -E "ERROR|SUMMARY|Test unit written|artifact" "$out" | head -10
+    grep -E "Seed:|ERROR|SUMMARY|Test unit written|artifact" "$out" | head -10
   fi
   rm -f "$out"
 done

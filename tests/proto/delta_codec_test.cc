@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/tensor_util.h"
@@ -647,7 +648,7 @@ TEST(DeltaCodecTest, DecodeRejectsMalformedTensors) {
       {Raw({2, -3}, Bytes(0), TENSOR_ENCODING_FP32),
        "\"w\": shape[1] is -3, expected >= 0"},
       {Raw({1 << 20, 1 << 20}, Bytes(4), TENSOR_ENCODING_TOPK, {0}),
-       "\"w\": shape holds more than 2^28 values"},
+       "\"w\": shape holds more than 2^26 values"},
       {Raw({2}, Bytes(8), TENSOR_ENCODING_FP32, {0}),
        "\"w\": FP32 tensor has 1 indices; only TOPK tensors carry indices"},
       {Raw({2}, Bytes(4), TENSOR_ENCODING_FP16, {}, 0.5f),
@@ -661,6 +662,26 @@ TEST(DeltaCodecTest, DecodeRejectsMalformedTensors) {
               IsOk());
   EXPECT_THAT(DecodeDelta(Raw({3}, Bytes(3), TENSOR_ENCODING_INT8, {}, 0.1f)),
               IsOk());
+}
+
+// Top-k tensors state their size in a few bytes: a forged upload listing
+// tensors of 2^25 values each must be refused before any is allocated,
+// not once the receiver has decoded a gigabyte.
+TEST(DeltaCodecTest, DecodeCapsTheValuesOfTheWholeDelta) {
+  ModelDelta d = Raw({int64_t{1} << 25}, "", TENSOR_ENCODING_TOPK);
+  for (int k = 0; k < 40; ++k) *d.add_tensors() = d.tensors(0);
+  for (int k = 0; k < d.tensors_size(); ++k) {
+    d.mutable_tensors(k)->set_name(absl::StrCat("w", k));
+  }
+  EXPECT_LT(d.ByteSizeLong(), 1000u);
+  EXPECT_THAT(DecodeDelta(d),
+              StatusIs(kInvalid, "tensors[2] \"w2\": the delta's shapes hold "
+                                 "more than 2^26 values in all"));
+  // Two such tensors are exactly the cap, and decode to zeros.
+  d.mutable_tensors()->DeleteSubrange(2, d.tensors_size() - 2);
+  absl::StatusOr<ModelDelta> two = DecodeDelta(d);
+  ASSERT_THAT(two, IsOk());
+  EXPECT_EQ(two->tensors(1).data().size(), size_t{4} << 25);
 }
 
 TEST(DeltaCodecTest, DecodeNamesTheBadTensorAmongGoodOnes) {
