@@ -15,11 +15,10 @@
 namespace orbitfl::proto {
 namespace {
 
-// The most values a delta may decode to, in all its tensors: 2^26 float32
-// values (256 MiB), more than ResNet-152's 60 M. A top-k tensor names its
-// shape in a few bytes, so without a cap on the whole delta a forged
-// upload of a few dozen bytes would make its receiver allocate gigabytes.
-constexpr int64_t kMaxValues = int64_t{1} << 26;
+// A tensor holds at most kMaxDeltaValues, 2^26 float32 values (256 MiB),
+// more than ResNet-152's 60 M: a top-k tensor names its shape in a few
+// bytes, so without a cap a forged upload of a few dozen bytes would make
+// its receiver allocate gigabytes.
 // The largest finite half is 65504; halfway to the next step (65536) rounds
 // to even, which is infinity.
 constexpr float kHalfOverflow = 65520.0f;
@@ -71,7 +70,7 @@ absl::StatusOr<int64_t> CheckedNumValues(int index, const Tensor& t) {
       return absl::InvalidArgumentError(absl::StrCat(
           Where(index, t), ": shape[", i, "] is ", d, ", expected >= 0"));
     }
-    if (d != 0 && n > kMaxValues / d) {
+    if (d != 0 && n > kMaxDeltaValues / d) {
       return absl::InvalidArgumentError(
           absl::StrCat(Where(index, t), ": shape holds more than 2^26 values"));
     }
@@ -376,17 +375,18 @@ const std::vector<float>* DeltaEncoder::residual(
   return it == residuals_.end() ? nullptr : &it->second.values;
 }
 
-absl::StatusOr<ModelDelta> DecodeDelta(const ModelDelta& encoded) {
+absl::StatusOr<ModelDelta> DecodeDelta(const ModelDelta& encoded,
+                                       int64_t max_values) {
   // Every shape is checked before anything is allocated.
   int64_t total = 0;
   for (int k = 0; k < encoded.tensors_size(); ++k) {
     ORBITFL_ASSIGN_OR_RETURN(const int64_t n,
                              CheckedNumValues(k, encoded.tensors(k)));
     total += n;
-    if (total > kMaxValues) {
+    if (total > max_values) {
       return absl::InvalidArgumentError(absl::StrCat(
-          Where(k, encoded.tensors(k)),
-          ": the delta's shapes hold more than 2^26 values in all"));
+          Where(k, encoded.tensors(k)), ": the delta's shapes hold more than ",
+          max_values, " values in all"));
     }
   }
   ModelDelta out = encoded;

@@ -97,8 +97,12 @@ class DeltaEncoder {
 // delta decodes to itself. Malformed tensors (a byte count that does not
 // match the shape and encoding, a negative dimension, indices out of range,
 // repeated or unsorted, an unknown encoding) are InvalidArgument errors
-// naming the tensor.
-absl::StatusOr<ModelDelta> DecodeDelta(const ModelDelta& encoded);
+// naming the tensor. So is a delta whose shapes hold more than
+// `max_values` values in all, checked before anything is allocated (a
+// top-k tensor states its size in a few bytes).
+inline constexpr int64_t kMaxDeltaValues = int64_t{1} << 26;
+absl::StatusOr<ModelDelta> DecodeDelta(const ModelDelta& encoded,
+                                       int64_t max_values = kMaxDeltaValues);
 
 // The bytes the tensors' payloads take: data, 4 per top-k index, 4 for an
 // int8 scale. The serialised message (what a link carries) adds names,

@@ -676,12 +676,16 @@ TEST(DeltaCodecTest, DecodeCapsTheValuesOfTheWholeDelta) {
   EXPECT_LT(d.ByteSizeLong(), 1000u);
   EXPECT_THAT(DecodeDelta(d),
               StatusIs(kInvalid, "tensors[2] \"w2\": the delta's shapes hold "
-                                 "more than 2^26 values in all"));
+                                 "more than 67108864 values in all"));
   // Two such tensors are exactly the cap, and decode to zeros.
   d.mutable_tensors()->DeleteSubrange(2, d.tensors_size() - 2);
   absl::StatusOr<ModelDelta> two = DecodeDelta(d);
   ASSERT_THAT(two, IsOk());
   EXPECT_EQ(two->tensors(1).data().size(), size_t{4} << 25);
+  // A receiver may ask for less.
+  EXPECT_THAT(DecodeDelta(d, int64_t{1} << 25),
+              StatusIs(kInvalid, "tensors[1] \"w1\": the delta's shapes hold "
+                                 "more than 33554432 values in all"));
 }
 
 TEST(DeltaCodecTest, DecodeNamesTheBadTensorAmongGoodOnes) {
