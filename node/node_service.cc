@@ -109,12 +109,38 @@ grpc::Status ReadHandOver(grpc::ServerReader<Chunk>* reader,
   return error;
 }
 
-// The sample-weighted mean of serialised deltas on one base, listing
-// every satellite it speaks for (FedAvg weighs it by the summed samples,
-// which makes it the same as the parts sent one by one).
+// Whether `delta` has the tensors (names and shapes) of `layout`.
+bool FitsLayout(const proto::ModelDelta& delta,
+                const google::protobuf::RepeatedPtrField<proto::Tensor>& layout) {
+  if (delta.tensors_size() != layout.size()) return false;
+  for (int k = 0; k < layout.size(); ++k) {
+    if (!proto::SameLayout(delta.tensors(k), layout[k])) return false;
+  }
+  return true;
+}
+
+// Whether `delta`'s shapes hold at most `limit` values in all (false for
+// a negative dimension).
+bool HoldsAtMost(const proto::ModelDelta& delta, int64_t limit) {
+  int64_t total = 0;
+  for (const proto::Tensor& t : delta.tensors()) {
+    int64_t n = 1;
+    for (int64_t d : t.shape()) {
+      if (d < 0 || (d != 0 && n > limit / d)) return false;
+      n *= d;
+    }
+    total += n;
+    if (total > limit) return false;
+  }
+  return true;
+}
+
+// The sample-weighted mean of encoded deltas on one base, listing every
+// satellite it speaks for (FedAvg weighs it by the summed samples, which
+// makes it the same as the parts sent one by one).
 absl::StatusOr<proto::ModelDelta> MergeDeltas(
     const std::string& holder, int64_t base,
-    const std::vector<std::string>& parts) {
+    const std::vector<proto::ModelDelta>& parts) {
   std::vector<proto::ModelDelta> deltas;
   std::vector<double> weights;
   int64_t samples = 0;
@@ -122,14 +148,8 @@ absl::StatusOr<proto::ModelDelta> MergeDeltas(
   proto::ModelDelta merged;
   merged.set_satellite(holder);
   merged.set_base_version(base);
-  for (const std::string& bytes : parts) {
-    proto::ModelDelta encoded;
-    if (!encoded.ParseFromString(bytes)) {
-      return absl::DataLossError(
-          absl::StrCat(holder, ": a held update does not parse"));
-    }
-    ORBITFL_ASSIGN_OR_RETURN(proto::ModelDelta delta,
-                             proto::DecodeDelta(encoded));
+  for (const proto::ModelDelta& part : parts) {
+    ORBITFL_ASSIGN_OR_RETURN(proto::ModelDelta delta, proto::DecodeDelta(part));
     samples += delta.num_samples();
     loss += static_cast<double>(delta.num_samples()) * delta.train_loss();
     if (delta.contributors_size() > 0) {
@@ -836,21 +856,39 @@ grpc::Status NodeService::DoMergeHeld(const proto::MergeRequest& request,
   }
   // The parts: the satellite's own update first, when it has one, then
   // the held ones on its base (else on the first held one's) in the order
-  // they arrived.
+  // they arrived. A held update that does not parse or does not have the
+  // model's tensors (names and shapes; without a model on board, those of
+  // the first part, which may hold no more values than the model it
+  // trains) stays out, checked before anything is decoded: a peer's top-k
+  // update states its size in a few bytes. It stays held and goes on as
+  // it is, for the aggregator to refuse with its reason.
   const bool own = !sat->update_bytes().empty();
-  std::vector<std::string> parts, merged_ids;
+  std::vector<proto::ModelDelta> parts;
+  std::vector<std::string> merged_ids;
   int64_t base = own ? sat->update_base_version() : -1;
-  if (own) parts.push_back(sat->update_bytes());
+  if (own && !parts.emplace_back().ParseFromString(sat->update_bytes())) {
+    return grpc::Status(grpc::StatusCode::DATA_LOSS,
+                        absl::StrCat(sat->name(), ": its update does not parse"));
+  }
   const std::set<std::string> keep(request.keep_transfer_ids().begin(),
                                    request.keep_transfer_ids().end());
+  auto fits = [&](const proto::ModelDelta& part) {
+    if (const proto::Model* model = sat->model()) {
+      return FitsLayout(part, model->tensors());
+    }
+    if (!parts.empty()) return FitsLayout(part, parts.front().tensors());
+    return HoldsAtMost(part, sat->trainable_parameters());
+  };
   auto& held = relayed_[sat->name()];
   auto& order = relay_order_[sat->name()];
   for (const std::string& id : order) {
     const Relayed& r = held.at(id);
     if (r.forwarded > 0 || keep.count(id) > 0) continue;
-    if (base < 0) base = r.base_version;
-    if (r.base_version != base) continue;
-    parts.push_back(r.bytes);
+    if (base >= 0 && r.base_version != base) continue;
+    proto::ModelDelta part;
+    if (!part.ParseFromString(r.bytes) || !fits(part)) continue;
+    base = r.base_version;
+    parts.push_back(std::move(part));
     merged_ids.push_back(id);
   }
   if (parts.size() < 2) return grpc::Status::OK;  // nothing to merge

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "node/model.h"
 #include "orbit/frames.h"
 #include "orbit/sun.h"
 #include "proto/crc32c.h"
@@ -316,6 +317,10 @@ absl::StatusOr<bool> Satellite::InstallModel(const std::string& bytes) {
 
 std::string Satellite::ModelBytes() const {
   return model_ ? model_->model().SerializeAsString() : std::string();
+}
+
+int64_t Satellite::trainable_parameters() const {
+  return TrainableParameterCount(options_.trainer.spec);
 }
 
 std::string Satellite::update_transfer_id() const {

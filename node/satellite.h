@@ -93,6 +93,13 @@ class Satellite {
   absl::StatusOr<bool> InstallModel(const std::string& bytes);
   // The model on board, serialised; empty without one.
   std::string ModelBytes() const;
+  // The model on board; null without one.
+  const proto::Model* model() const {
+    return model_ ? &model_->model() : nullptr;
+  }
+  // Values in the model it trains (what travels), with or without one on
+  // board.
+  int64_t trainable_parameters() const;
   // The pending update, serialised, and how far it has been acknowledged.
   const std::string& update_bytes() const { return update_bytes_; }
   int64_t update_base_version() const { return update_base_version_; }

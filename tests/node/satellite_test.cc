@@ -125,6 +125,32 @@ class SatelliteTest : public ::testing::Test {
   std::unique_ptr<NodeService> node_;
   std::unique_ptr<grpc::Server> node_server_;
   std::unique_ptr<proto::SatelliteNode::Stub> stub_;
+
+  // Hands `delta` over to sat-a as a peer would over an inter-satellite
+  // link, as transfer ORIGIN@vBASE.
+  void HandOver(const proto::ModelDelta& delta) {
+    const std::string bytes = delta.SerializeAsString();
+    grpc::ClientContext ctx;
+    proto::UploadAck ack;
+    auto writer = stub_->AcceptRelay(&ctx, &ack);
+    proto::UpdateChunk chunk;
+    chunk.set_transfer_id(
+        absl::StrCat(delta.satellite(), "@v", delta.base_version()));
+    chunk.set_satellite(delta.satellite());
+    chunk.set_base_version(delta.base_version());
+    chunk.set_holder("sat-a");
+    chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
+    chunk.set_hops(1);
+    for (size_t at = 0; at < bytes.size(); at += 4096) {
+      chunk.set_offset(static_cast<int64_t>(at));
+      chunk.set_data(bytes.substr(at, 4096));
+      chunk.set_crc32c(proto::Crc32c(chunk.data()));
+      writer->Write(chunk);
+    }
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+    ASSERT_TRUE(ack.complete());
+  }
 };
 
 TEST_F(SatelliteTest, CapturesOnlyInDaylightAtItsCadence) {
@@ -741,26 +767,7 @@ TEST_F(SatelliteTest, MergeHeldMakesTheSampleWeightedMeanForEveryContributor) {
       *d->mutable_shape() = t.shape();
       proto::SetFloats(std::vector<float>(proto::ToFloats(t).size(), value), d);
     }
-    const std::string bytes = delta.SerializeAsString();
-    grpc::ClientContext ctx;
-    proto::UploadAck ack;
-    auto writer = stub_->AcceptRelay(&ctx, &ack);
-    proto::UpdateChunk chunk;
-    chunk.set_transfer_id(absl::StrCat(origin, "@v", base));
-    chunk.set_satellite(origin);
-    chunk.set_base_version(base);
-    chunk.set_holder("sat-a");
-    chunk.set_total_bytes(static_cast<int64_t>(bytes.size()));
-    chunk.set_hops(1);
-    for (size_t at = 0; at < bytes.size(); at += 4096) {
-      chunk.set_offset(static_cast<int64_t>(at));
-      chunk.set_data(bytes.substr(at, 4096));
-      chunk.set_crc32c(proto::Crc32c(chunk.data()));
-      writer->Write(chunk);
-    }
-    writer->WritesDone();
-    ASSERT_TRUE(writer->Finish().ok());
-    ASSERT_TRUE(ack.complete());
+    HandOver(delta);
   };
   auto merge = [&](const std::vector<std::string>& keep) {
     grpc::ClientContext ctx;
@@ -863,6 +870,71 @@ TEST_F(SatelliteTest, MergeHeldMakesTheSampleWeightedMeanForEveryContributor) {
   // Sent, it no longer holds training back.
   proto::TrainReply again = train(4);
   EXPECT_TRUE(again.trained()) << again.reason();
+}
+
+// A peer's top-k update states its size in a few bytes: one claiming far
+// more values than the model holds, or other tensors, stays out of a merge
+// (nothing of it is decoded), stays held, and goes down as it is, where
+// the aggregator refuses it with its reason.
+TEST_F(SatelliteTest, MergeHeldLeavesOutUpdatesThatDoNotFitTheModel) {
+  ASSERT_NO_FATAL_FAILURE(StartServices(1, {"sat-a"}));
+  const proto::Model initial = *InitialModel(Options().trainer.spec, 3);
+  auto honest = [&](const std::string& origin, float value) {
+    proto::ModelDelta delta;
+    delta.set_satellite(origin);
+    delta.set_num_samples(2);
+    for (const proto::Tensor& t : initial.tensors()) {
+      proto::Tensor* d = delta.add_tensors();
+      d->set_name(t.name());
+      *d->mutable_shape() = t.shape();
+      proto::SetFloats(std::vector<float>(proto::ToFloats(t).size(), value), d);
+    }
+    return delta;
+  };
+  // First, before sat-a has a model: a forged update of 2^26 values.
+  proto::ModelDelta huge;
+  huge.set_satellite("sat-m");
+  huge.set_num_samples(1000);
+  proto::Tensor* t = huge.add_tensors();
+  t->set_name(initial.tensors(0).name());
+  t->add_shape(int64_t{1} << 26);
+  t->set_encoding(proto::TENSOR_ENCODING_TOPK);
+  ASSERT_LT(huge.ByteSizeLong(), 100u);
+  ASSERT_NO_FATAL_FAILURE(HandOver(huge));
+  ASSERT_NO_FATAL_FAILURE(HandOver(honest("sat-x", 1.0f)));
+  // One with the model's size but another tensor's name.
+  proto::ModelDelta renamed = honest("sat-n", 7.0f);
+  renamed.mutable_tensors(0)->set_name("not-in-the-model");
+  ASSERT_NO_FATAL_FAILURE(HandOver(renamed));
+  ASSERT_NO_FATAL_FAILURE(HandOver(honest("sat-y", 3.0f)));
+
+  grpc::ClientContext ctx;
+  proto::MergeRequest req;
+  req.set_satellite("sat-a");
+  proto::LinkReply merged;
+  grpc::Status s = stub_->MergeHeld(&ctx, req, &merged);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(merged.accepted());
+  EXPECT_THAT(merged.contributors(), ElementsAre("sat-x", "sat-y"));
+
+  grpc::ClientContext status_ctx;
+  proto::NodeStatusRequest status_req;
+  status_req.set_satellite("sat-a");
+  proto::NodeStatus status;
+  ASSERT_TRUE(stub_->Status(&status_ctx, status_req, &status).ok());
+  std::vector<std::string> held;
+  for (const auto& r : status.relayed()) held.push_back(r.transfer_id());
+  EXPECT_THAT(held, ElementsAre("sat-m@v0", "sat-n@v0", "sat-a@v0+merge1"));
+
+  // Down at the aggregator, the forged one is refused for its shape.
+  grpc::ClientContext send_ctx;
+  proto::LinkRequest send;
+  send.set_satellite("sat-a");
+  send.set_transfer_id("sat-m@v0");
+  proto::LinkReply sent;
+  ASSERT_TRUE(stub_->SendUpdate(&send_ctx, send, &sent).ok());
+  EXPECT_TRUE(sent.complete());
+  EXPECT_FALSE(sent.accepted());
 }
 
 }  // namespace
