@@ -15,10 +15,6 @@
 namespace orbitfl::proto {
 namespace {
 
-// A tensor holds at most kMaxDeltaValues, 2^26 float32 values (256 MiB),
-// more than ResNet-152's 60 M: a top-k tensor names its shape in a few
-// bytes, so without a cap a forged upload of a few dozen bytes would make
-// its receiver allocate gigabytes.
 // The largest finite half is 65504; halfway to the next step (65536) rounds
 // to even, which is infinity.
 constexpr float kHalfOverflow = 65520.0f;
@@ -62,6 +58,10 @@ absl::string_view EncodingName(int encoding) {
   return "unknown";
 }
 
+// A tensor holds at most kMaxDeltaValues, 2^26 float32 values (256 MiB),
+// more than ResNet-152's 60 M: a top-k tensor names its shape in a few
+// bytes, so without a cap a forged upload of a few dozen bytes would make
+// its receiver allocate gigabytes.
 absl::StatusOr<int64_t> CheckedNumValues(int index, const Tensor& t) {
   int64_t n = 1;
   for (int i = 0; i < t.shape_size(); ++i) {
