@@ -70,7 +70,13 @@ bool SameStream(const proto::ModelChunk&, const proto::ModelChunk&) {
   return true;
 }
 
-// Reads the whole stream into `in`. Every chunk must name the first one's
+// The most a hand-over from a peer may announce: the aggregator's default
+// cap on an update (a model is no bigger than an fp32 update of it).
+constexpr int64_t kMaxHandOverBytes = int64_t{64} << 20;
+
+// Reads the whole stream into `in`. The first chunk must announce 1 to
+// kMaxHandOverBytes bytes (a peer may not make the node hold more). Every
+// chunk must name the first one's
 // holder (and stream) and total, continue at the next byte, stay within the
 // total and match its CRC32C; after the first that does not, the rest of
 // the stream is drained and the error returned.
@@ -85,6 +91,13 @@ grpc::Status ReadHandOver(grpc::ServerReader<Chunk>* reader,
       in.first = chunk;
       in.first.clear_data();
       in.total = chunk.total_bytes();
+      if (in.total <= 0 || in.total > kMaxHandOverBytes) {
+        error = grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            absl::StrCat(StreamName(in.first), ": announces ", in.total,
+                         " bytes, expected 1 to ", kMaxHandOverBytes));
+        continue;
+      }
     }
     if (chunk.holder() != in.first.holder() || !SameStream(in.first, chunk) ||
         chunk.total_bytes() != in.total ||

@@ -704,7 +704,8 @@ TEST_F(SatelliteTest, AcceptRelayRefusesCorruptAndDiscardsPartialStreams) {
   ASSERT_NO_FATAL_FAILURE(StartServices(1, {"sat-a"}));
 
   const std::string data(600, 'x');
-  auto hand_over = [&](int64_t send_bytes, int64_t corrupt_at) {
+  auto hand_over = [&](int64_t send_bytes, int64_t corrupt_at,
+                       int64_t total = 600) {
     grpc::ClientContext ctx;
     proto::UploadAck ack;
     auto writer = stub_->AcceptRelay(&ctx, &ack);
@@ -712,7 +713,7 @@ TEST_F(SatelliteTest, AcceptRelayRefusesCorruptAndDiscardsPartialStreams) {
     chunk.set_transfer_id("sat-z@v0");
     chunk.set_satellite("sat-z");
     chunk.set_holder("sat-a");
-    chunk.set_total_bytes(static_cast<int64_t>(data.size()));
+    chunk.set_total_bytes(total);
     chunk.set_hops(1);
     for (int64_t at = 0; at < send_bytes; at += 256) {
       chunk.set_offset(at);
@@ -740,6 +741,15 @@ TEST_F(SatelliteTest, AcceptRelayRefusesCorruptAndDiscardsPartialStreams) {
   EXPECT_FALSE(ack2.complete());
   EXPECT_EQ(ack2.acked_bytes(), 0);
   EXPECT_EQ(held(), 0);
+  // A peer may not announce more than an update can be, nor nothing.
+  for (int64_t total : {(int64_t{64} << 20) + 1, int64_t{0}}) {
+    auto [big, ack] = hand_over(600, -1, total);
+    EXPECT_EQ(big.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << total;
+    EXPECT_THAT(big.error_message(),
+                HasSubstr(absl::StrCat("relay of sat-z@v0: announces ", total,
+                                       " bytes, expected 1 to 67108864")));
+    EXPECT_EQ(held(), 0);
+  }
   auto [whole, ack3] = hand_over(600, -1);
   EXPECT_TRUE(whole.ok());
   EXPECT_TRUE(ack3.complete());
