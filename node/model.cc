@@ -336,10 +336,9 @@ void SeededInit(torch::nn::Module& module, const NamedTensors& params,
   }
 }
 
-absl::Status LoadParameters(const proto::Model& model,
-                            const NamedTensors& params,
-                            const std::string& what) {
-  torch::NoGradGuard no_grad;
+absl::Status CheckParameters(const proto::Model& model,
+                             const NamedTensors& params,
+                             const std::string& what) {
   if (static_cast<size_t>(model.tensors_size()) != params.size()) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, ": expected ", params.size(), " tensors, got ",
@@ -363,7 +362,19 @@ absl::Status LoadParameters(const proto::Model& model,
           "], got ", t.data().size(), " bytes of shape [",
           absl::StrJoin(t.shape(), ","), "]"));
     }
-    std::memcpy(p->data_ptr<float>(), t.data().data(), n * sizeof(float));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LoadParameters(const proto::Model& model,
+                            const NamedTensors& params,
+                            const std::string& what) {
+  ORBITFL_RETURN_IF_ERROR(CheckParameters(model, params, what));
+  torch::NoGradGuard no_grad;
+  for (const proto::Tensor& t : model.tensors()) {
+    torch::Tensor p = *params.find(t.name());
+    std::memcpy(p.data_ptr<float>(), t.data().data(),
+                static_cast<size_t>(p.numel()) * sizeof(float));
   }
   return absl::OkStatus();
 }

@@ -119,9 +119,13 @@ absl::StatusOr<std::shared_ptr<ClassifierImpl>> BuildClassifier(
 void SeededInit(torch::nn::Module& module, const NamedTensors& params,
                 std::mt19937_64& gen);
 
-// Copies `model`'s tensors into `params` (same names, same count);
-// InvalidArgument naming the tensor when a name is missing or a shape
-// differs. `what` names the model in messages.
+// Whether `model`'s tensors fit `params` (same count, every name there,
+// same shapes, 4 bytes a value); InvalidArgument naming the tensor when
+// not. `what` names the model in messages.
+absl::Status CheckParameters(const proto::Model& model,
+                             const NamedTensors& params,
+                             const std::string& what = "model");
+// Copies `model`'s tensors into `params` after CheckParameters.
 absl::Status LoadParameters(const proto::Model& model,
                             const NamedTensors& params,
                             const std::string& what = "model");

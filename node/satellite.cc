@@ -309,6 +309,10 @@ absl::StatusOr<bool> Satellite::InstallModel(const std::string& bytes) {
         options_.name, ": model received from a peer does not parse"));
   }
   if (model.version() <= model_version()) return false;
+  // Refused at the link, not at the next training, and never passed on.
+  ORBITFL_RETURN_IF_ERROR(trainer_->CheckModel(
+      model, absl::StrCat(options_.name, ": a peer's model v",
+                          model.version())));
   model_.emplace(std::move(model), options_.radiation.protection);
   download_.clear();
   download_version_ = -1;

@@ -89,7 +89,9 @@ class Satellite {
   absl::StatusOr<bool> ReceiveModelChunk(const proto::ModelChunk& chunk);
   // A whole serialised model from a peer over an inter-satellite link:
   // installed (and any partial download dropped) when newer than the one
-  // on board; returns whether it was. DataLoss when it does not parse.
+  // on board; returns whether it was. DataLoss when it does not parse,
+  // InvalidArgument naming the tensor when it is not the model this
+  // satellite trains.
   absl::StatusOr<bool> InstallModel(const std::string& bytes);
   // The model on board, serialised; empty without one.
   std::string ModelBytes() const;

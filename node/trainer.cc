@@ -103,6 +103,11 @@ absl::StatusOr<std::unique_ptr<LocalTrainer>> LocalTrainer::Create(
   return std::unique_ptr<LocalTrainer>(new LocalTrainer(std::move(impl)));
 }
 
+absl::Status LocalTrainer::CheckModel(const proto::Model& model,
+                                      const std::string& what) const {
+  return internal::CheckParameters(model, impl_->params, what);
+}
+
 absl::StatusOr<TrainResult> LocalTrainer::Train(const proto::Model& global,
                                                 const TileDataset& data,
                                                 std::mt19937_64& gen) {

@@ -61,6 +61,12 @@ class LocalTrainer {
                                     const TileDataset& data,
                                     std::mt19937_64& gen);
 
+  // OK when `model` fits what Train starts from (its tensors' names,
+  // shapes and sizes); InvalidArgument naming the tensor when not, with
+  // `what` naming the model.
+  absl::Status CheckModel(const proto::Model& model,
+                          const std::string& what) const;
+
   const TrainerOptions& options() const;
 
  private:

@@ -427,6 +427,36 @@ TEST_F(SatelliteTest, AStaleMergedUpdateNoLongerHoldsTrainingBack) {
   EXPECT_EQ(retrained->base_version(), 1);
 }
 
+// A model from a peer that is not the model the satellite trains is
+// refused at the link, naming the tensor, and the one on board stays.
+TEST_F(SatelliteTest, AModelFromAPeerMustBeTheModelItTrains) {
+  SatelliteOptions o = Options();
+  auto sat = Satellite::Create(o);
+  ASSERT_THAT(sat, IsOk());
+  GiveModel(**sat, o.trainer.spec);
+  const proto::Model good = *InitialModel(o.trainer.spec, 3);
+  proto::Model reshaped = good;
+  reshaped.set_version(5);
+  reshaped.mutable_tensors(0)->set_shape(0, good.tensors(0).shape(0) + 1);
+  EXPECT_THAT((*sat)->InstallModel(reshaped.SerializeAsString()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("sat-a: a peer's model v5 tensor \"",
+                                    good.tensors(0).name(), "\": expected")));
+  proto::Model short_one = good;
+  short_one.set_version(5);
+  short_one.mutable_tensors()->RemoveLast();
+  EXPECT_THAT((*sat)->InstallModel(short_one.SerializeAsString()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       absl::StrCat("expected ", good.tensors_size(),
+                                    " tensors, got ",
+                                    good.tensors_size() - 1)));
+  EXPECT_EQ((*sat)->model_version(), 0);
+  proto::Model newer = good;
+  newer.set_version(5);
+  EXPECT_THAT((*sat)->InstallModel(newer.SerializeAsString()), IsOk());
+  EXPECT_EQ((*sat)->model_version(), 5);
+}
+
 TEST_F(SatelliteTest, NodeServiceFetchesTrainsAndUploadsAcrossCutLinks) {
   ASSERT_NO_FATAL_FAILURE(StartServices(1, {"sat-a"}));
 
