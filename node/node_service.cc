@@ -148,6 +148,14 @@ bool HoldsAtMost(const proto::ModelDelta& delta, int64_t limit) {
   return true;
 }
 
+// Calls `f` on every model chunk `record` carries with data: those a model
+// download read and a model a peer handed over.
+template <typename F>
+void ForEachModelChunk(proto::NodeJournalRecord& record, F f) {
+  for (proto::ModelChunk& c : *record.mutable_outside_chunks()) f(c);
+  if (record.has_accept_model()) f(*record.mutable_accept_model());
+}
+
 // The sample-weighted mean of encoded deltas on one base, listing every
 // satellite it speaks for (FedAvg weighs it by the summed samples, which
 // makes it the same as the parts sent one by one).
@@ -302,6 +310,7 @@ grpc::Status NodeService::Journaled(int64_t call_id, CallLog log, Reply* reply,
   r.set_message(s.error_message());
   reply->SerializeToString(r.mutable_reply());
   absl::MutexLock lock(&journal_mu_);
+  ForEachModelChunk(r, [&](proto::ModelChunk& c) { journal_models_.Elide(c); });
   if (absl::Status w = journal_->Append(r); !w.ok()) {
     return grpc::Status(grpc::StatusCode::INTERNAL,
                         absl::StrCat("node journal: ", w.message()));
@@ -377,6 +386,17 @@ absl::Status NodeService::OpenJournal(const std::string& path) {
     for (;;) {
       ORBITFL_ASSIGN_OR_RETURN(const bool more, (*reader)->Next(&record));
       if (!more) break;
+      absl::Status restored = absl::OkStatus();
+      {
+        absl::MutexLock lock(&journal_mu_);
+        ForEachModelChunk(record, [&](proto::ModelChunk& c) {
+          if (restored.ok()) restored = journal_models_.Restore(c);
+        });
+      }
+      if (!restored.ok()) {
+        return absl::DataLossError(absl::StrCat(
+            path, ": call ", replayed_ + 1, ": ", restored.message()));
+      }
       std::string reply;
       const grpc::Status s = Replay(record, &reply);
       if (s.error_code() != record.code() || reply != record.reply()) {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "node/journal_models.h"
 #include "node/satellite.h"
 #include "node/training_memo.h"
 #include "proto/record_log.h"
@@ -210,6 +211,8 @@ class NodeService final : public proto::SatelliteNode::Service {
   };
   std::map<std::pair<int, int64_t>, Answer> answered_
       ABSL_GUARDED_BY(journal_mu_);
+  // Model bytes journaled already: written once, not once per satellite.
+  JournalModels journal_models_ ABSL_GUARDED_BY(journal_mu_);
   int64_t replayed_ = 0;
 };
 
