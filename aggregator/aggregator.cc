@@ -66,7 +66,22 @@ absl::StatusOr<std::unique_ptr<Aggregator>> Aggregator::Create(
       ORBITFL_RETURN_IF_ERROR(aggregator->LogVersionLocked(version, bytes));
     }
     int64_t covered = 0;
-    ORBITFL_RETURN_IF_ERROR(aggregator->RestoreLocked(&covered).status());
+    int64_t generation = 0;
+    ORBITFL_RETURN_IF_ERROR(
+        aggregator->RestoreLocked(&covered, &generation).status());
+    if (journal->generation() > generation) {
+      return absl::DataLossError(absl::StrCat(
+          options.journal_path, " is of generation ", journal->generation(),
+          ", newer than its snapshot's (", generation, "): the snapshot ",
+          aggregator->snapshot_path_, " is missing or older"));
+    }
+    if (journal->generation() < generation) {
+      // Stopped between the snapshot and starting the journal afresh: the
+      // snapshot holds all of it.
+      ORBITFL_RETURN_IF_ERROR(journal->StartAfresh(generation));
+      records.clear();
+      covered = 0;
+    }
     if (covered > static_cast<int64_t>(records.size())) {
       return absl::DataLossError(absl::StrCat(
           aggregator->snapshot_path_, " holds the effect of ", covered,
@@ -75,15 +90,20 @@ absl::StatusOr<std::unique_ptr<Aggregator>> Aggregator::Create(
     }
     ORBITFL_RETURN_IF_ERROR(
         aggregator->Replay(records, static_cast<size_t>(covered)));
-    aggregator->journal_records_ = static_cast<int64_t>(records.size());
     aggregator->journal_ = std::move(journal);
   }
   return aggregator;
 }
 
 absl::Status Aggregator::SnapshotLocked() {
+  // The snapshot holds every record so far; the journal then starts afresh
+  // as the next generation, so it never holds more than the records since
+  // the last snapshot. A crash between the two leaves the snapshot and the
+  // older journal, which a restart knows is wholly held.
+  const int64_t generation = journal_->generation() + 1;
   proto::AggregatorSnapshot s;
-  s.set_journal_records(journal_records_);
+  s.set_journal_generation(generation);
+  s.set_journal_records(0);
   s.set_ticks(ticks_);
   s.set_last_sequence(last_sequence_);
   *s.mutable_last_reply() = last_reply_;
@@ -99,10 +119,13 @@ absl::Status Aggregator::SnapshotLocked() {
   }
   for (const auto& [id, ack] : finished_) *s.add_finished() = ack;
   strategy_->SaveState(s.mutable_strategy());
-  return proto::WriteFileAtomically(snapshot_path_, s.SerializeAsString());
+  ORBITFL_RETURN_IF_ERROR(
+      proto::WriteFileAtomically(snapshot_path_, s.SerializeAsString()));
+  return journal_->StartAfresh(generation);
 }
 
-absl::StatusOr<bool> Aggregator::RestoreLocked(int64_t* journal_records) {
+absl::StatusOr<bool> Aggregator::RestoreLocked(int64_t* journal_records,
+                                               int64_t* journal_generation) {
   std::string bytes;
   {
     std::ifstream in(snapshot_path_, std::ios::binary);
@@ -143,6 +166,7 @@ absl::StatusOr<bool> Aggregator::RestoreLocked(int64_t* journal_records) {
         strategy_->global().version(), " is not among its published ones"));
   }
   *journal_records = s.journal_records();
+  *journal_generation = s.journal_generation();
   restored_tick_ = ticks_;
   return true;
 }
@@ -283,7 +307,6 @@ proto::UploadAck Aggregator::FinishUpload(const std::string& transfer_id) {
     c->set_offset(up.journaled);
     c->set_data(up.data.substr(up.journaled));
     if (journal_->Append(record).ok()) {
-      ++journal_records_;
       up.journaled = static_cast<int64_t>(up.data.size());
     } else {
       up.data.resize(up.journaled);
@@ -382,7 +405,6 @@ absl::StatusOr<proto::TickReply> Aggregator::Tick(absl::Time now,
     record.set_tick_utc_ms(absl::ToUnixMillis(now));
     record.set_tick_sequence(sequence);
     ORBITFL_RETURN_IF_ERROR(journal_->Append(record));
-    ++journal_records_;
     ++ticks_;
     if (after_journaled_tick_) after_journaled_tick_(ticks_);
   }

@@ -105,7 +105,8 @@ class Aggregator {
   // The snapshot next to the journal: written, and restored (false when
   // there is none).
   absl::Status SnapshotLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::StatusOr<bool> RestoreLocked(int64_t* journal_records)
+  absl::StatusOr<bool> RestoreLocked(int64_t* journal_records,
+                                     int64_t* journal_generation)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The acknowledgement of an upload whose bytes are all in; offers it.
   proto::UploadAck CompleteLocked(const std::string& transfer_id,
@@ -129,7 +130,6 @@ class Aggregator {
   const std::string snapshot_path_;
   const int64_t snapshot_every_ticks_;
   // Records in the journal (replayed or appended).
-  int64_t journal_records_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t restored_tick_ = 0;
   int64_t ticks_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;

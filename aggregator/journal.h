@@ -23,17 +23,27 @@ namespace orbitfl::aggregator {
 class Journal {
  public:
   // Opens (or creates) the journal at `path`; `records` gets the valid
-  // records already there, in order.
+  // records already there, in order (not the generation's record).
   static absl::StatusOr<std::unique_ptr<Journal>> Open(
       const std::string& path, std::vector<proto::JournalRecord>* records);
 
   // Appends `record` and syncs it to disk before returning.
   absl::Status Append(const proto::JournalRecord& record);
 
+  // Replaces the journal, atomically, by an empty one of `generation`
+  // (what a snapshot of that generation holds everything before).
+  absl::Status StartAfresh(int64_t generation);
+
+  // 0 until the journal is first started afresh.
+  int64_t generation() const { return generation_; }
+  // Bytes on disk.
+  int64_t bytes() const { return log_->bytes(); }
+
  private:
-  explicit Journal(std::unique_ptr<proto::RecordWriter> log)
-      : log_(std::move(log)) {}
+  Journal(std::unique_ptr<proto::RecordWriter> log, int64_t generation)
+      : log_(std::move(log)), generation_(generation) {}
   std::unique_ptr<proto::RecordWriter> log_;
+  int64_t generation_;
 };
 
 }  // namespace orbitfl::aggregator

@@ -100,14 +100,13 @@ absl::StatusOr<std::unique_ptr<RecordWriter>> RecordWriter::Open(
 
 RecordWriter::~RecordWriter() { ::close(fd_); }
 
-absl::Status RecordWriter::Append(const google::protobuf::MessageLite& record,
-                                  bool sync) {
+absl::StatusOr<std::string> FrameRecord(
+    const google::protobuf::MessageLite& record) {
   std::string frame;
   PutU32(0, &frame);
   PutU32(0, &frame);
   if (!record.AppendToString(&frame)) {
-    return absl::InternalError(
-        absl::StrCat(path_, ": a record does not serialise"));
+    return absl::InternalError("a record does not serialise");
   }
   const absl::string_view payload(frame.data() + kHeader,
                                   frame.size() - kHeader);
@@ -115,6 +114,16 @@ absl::Status RecordWriter::Append(const google::protobuf::MessageLite& record,
   PutU32(static_cast<uint32_t>(payload.size()), &header);
   PutU32(Crc32c(payload), &header);
   frame.replace(0, kHeader, header);
+  return frame;
+}
+
+absl::Status RecordWriter::Append(const google::protobuf::MessageLite& record,
+                                  bool sync) {
+  absl::StatusOr<std::string> framed = FrameRecord(record);
+  if (!framed.ok()) {
+    return absl::InternalError(absl::StrCat(path_, ": ", framed.status().message()));
+  }
+  const std::string& frame = *framed;
   size_t done = 0;
   while (done < frame.size()) {
     const ssize_t n = ::write(fd_, frame.data() + done, frame.size() - done);

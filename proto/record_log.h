@@ -76,6 +76,10 @@ class RecordWriter {
   int64_t bytes_;
 };
 
+// `record` framed as a log holds it (what Append writes).
+absl::StatusOr<std::string> FrameRecord(
+    const google::protobuf::MessageLite& record);
+
 // Replaces `path` with `contents` atomically: written to PATH.tmp,
 // synced, renamed over `path`, and the directory synced. A crash leaves
 // the old file or the new one, never a mix.

@@ -136,6 +136,15 @@ TEST(JournalTest, ARestartRestoresTheSnapshotThenReplaysTheRest) {
     }
     round(*agg, 4, false);  // b's upload of round 4 is half in
   }  // the process dies
+  {
+    // The journal holds only what came since the snapshot at tick 2: it
+    // was started afresh then.
+    std::vector<proto::JournalRecord> since;
+    auto journal = Journal::Open(path, &since);
+    ASSERT_THAT(journal, IsOk());
+    EXPECT_EQ((*journal)->generation(), 1);
+    EXPECT_EQ(since.size(), 6u);
+  }
   auto agg = Make(path, 2);
   EXPECT_EQ(agg->restored_tick(), 2);
   // Round 3's three upload records and tick, and round 4's two uploads.
@@ -161,6 +170,96 @@ TEST(JournalTest, ARestartRestoresTheSnapshotThenReplaysTheRest) {
   EXPECT_THAT(Aggregator::Create(o, *FedAvg::Create(f)),
               ::orbitfl::testing::StatusIs(absl::StatusCode::kDataLoss,
                                            "snapshot.journal.snapshot"));
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+// A snapshot holds every record before it, and the journal then starts
+// afresh as the next generation. An aggregator stopped between the two
+// leaves the new snapshot beside the older journal: a restart knows the
+// snapshot holds all of it, starts the journal afresh, and goes on as one
+// that never stopped. A journal newer than its snapshot is refused.
+TEST(JournalTest, StoppedBetweenTheSnapshotAndTheFreshJournal) {
+  const std::string path = JournalPath("between.journal");
+  std::remove((path + ".snapshot").c_str());
+  std::string before_snapshot;
+  FedAvgOptions f;
+  f.expected_participants = 2;
+  AggregatorOptions o;
+  o.initial = TinyModel({0, 0, 0, 0}, 0);
+  o.start = kStart;
+  o.journal_path = path;
+  o.snapshot_every_ticks = 2;
+  // The journal as it was when tick 2 was journaled, just before the
+  // snapshot.
+  o.after_journaled_tick = [&](int64_t ticks) {
+    if (ticks == 2) before_snapshot = ReadFile(path);
+  };
+  auto send = [](Aggregator& agg, const std::string& sat, int64_t base,
+                 float value) {
+    const std::string bytes =
+        TinyDelta(sat, base, 5, {value, 0, 0, 0}).SerializeAsString();
+    proto::UpdateChunk c = Chunk(bytes, 0, bytes.size(), sat);
+    c.set_transfer_id(sat + "@v" + std::to_string(base));
+    c.set_base_version(base);
+    EXPECT_THAT(agg.ReceiveChunk(c), IsOk());
+    agg.FinishUpload(c.transfer_id());
+  };
+  std::string model_v2, reply_3;
+  {
+    auto agg = Aggregator::Create(o, *FedAvg::Create(f));
+    ASSERT_THAT(agg, IsOk());
+    send(**agg, "a", 0, 1);
+    send(**agg, "b", 0, 3);
+    ASSERT_THAT((*agg)->Tick(kStart + absl::Minutes(1), 1), IsOk());
+    send(**agg, "a", 1, 5);
+    send(**agg, "b", 1, 7);
+    ASSERT_THAT((*agg)->Tick(kStart + absl::Minutes(2), 2), IsOk());
+    send(**agg, "a", 2, 2);
+    send(**agg, "b", 2, 4);
+    auto tick = (*agg)->Tick(kStart + absl::Minutes(3), 3);
+    ASSERT_THAT(tick, IsOk());
+    reply_3 = tick->SerializeAsString();
+    model_v2 = *(*agg)->ModelBytes(2)->second;
+  }
+  ASSERT_FALSE(before_snapshot.empty());
+  WriteFile(path, before_snapshot);  // tick 2's snapshot, generation 0's journal
+  o.after_journaled_tick = nullptr;
+  {
+    auto agg = Aggregator::Create(o, *FedAvg::Create(f));
+    ASSERT_THAT(agg, IsOk());
+    EXPECT_EQ((*agg)->restored_tick(), 2);
+    EXPECT_EQ((*agg)->replayed(), 0);
+    EXPECT_EQ(*(*agg)->ModelBytes(2)->second, model_v2);
+    send(**agg, "a", 2, 2);
+    send(**agg, "b", 2, 4);
+    auto tick = (*agg)->Tick(kStart + absl::Minutes(3), 3);
+    ASSERT_THAT(tick, IsOk());
+    EXPECT_EQ(tick->SerializeAsString(), reply_3);
+  }
+  {
+    // What it journaled after the restart survives the next one.
+    std::vector<proto::JournalRecord> since;
+    auto journal = Journal::Open(path, &since);
+    ASSERT_THAT(journal, IsOk());
+    EXPECT_EQ((*journal)->generation(), 1);
+    EXPECT_EQ(since.size(), 3u);
+  }
+  // Without its snapshot, a journal of generation 1 cannot be replayed.
+  std::remove((path + ".snapshot").c_str());
+  EXPECT_THAT(Aggregator::Create(o, *FedAvg::Create(f)),
+              ::orbitfl::testing::StatusIs(
+                  absl::StatusCode::kDataLoss,
+                  "between.journal is of generation 1, newer than its "
+                  "snapshot's (0)"));
 }
 
 TEST(JournalTest, ARetriedTickGetsTheSameReply) {
