@@ -74,8 +74,8 @@ commands:
             acknowledge, and restarted on the same file replay it: a
             killed one is restarted and the run goes on unchanged. The
             aggregator also snapshots its whole state to FILE.snapshot
-            every N ticks (default 20; 0: never) and replays only what
-            follows it. The coordinator records the answer to every call
+            every N ticks (default 20; 0: never), then starts the journal
+            afresh, and replays only what follows it. The coordinator records the answer to every call
             in DIR/checkpoint.log; a coordinator that stopped resumes with
             --resume=DIR, replaying them, against the same services. It
             waits up to --connect-timeout
