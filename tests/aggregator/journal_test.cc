@@ -35,16 +35,27 @@ std::string JournalPath(const std::string& name) {
   return path;
 }
 
-std::unique_ptr<Aggregator> Make(const std::string& journal,
-                                 int64_t snapshot_every_ticks = 0) {
-  FedAvgOptions f;
-  f.expected_participants = 2;
+// FedAvg over 2 satellites, the tiny model, journaled at `journal`.
+AggregatorOptions Options(const std::string& journal,
+                          int64_t snapshot_every_ticks) {
   AggregatorOptions o;
   o.initial = TinyModel({0, 0, 0, 0}, 0);
   o.start = kStart;
   o.journal_path = journal;
   o.snapshot_every_ticks = snapshot_every_ticks;
-  auto a = Aggregator::Create(o, *FedAvg::Create(f));
+  return o;
+}
+
+FedAvgOptions TwoSatellites() {
+  FedAvgOptions f;
+  f.expected_participants = 2;
+  return f;
+}
+
+std::unique_ptr<Aggregator> Make(const std::string& journal,
+                                 int64_t snapshot_every_ticks = 0) {
+  auto a = Aggregator::Create(Options(journal, snapshot_every_ticks),
+                              *FedAvg::Create(TwoSatellites()));
   EXPECT_THAT(a, IsOk());
   return a.ok() ? std::move(a).value() : nullptr;
 }
@@ -191,13 +202,8 @@ TEST(JournalTest, StoppedBetweenTheSnapshotAndTheFreshJournal) {
   const std::string path = JournalPath("between.journal");
   std::remove((path + ".snapshot").c_str());
   std::string before_snapshot;
-  FedAvgOptions f;
-  f.expected_participants = 2;
-  AggregatorOptions o;
-  o.initial = TinyModel({0, 0, 0, 0}, 0);
-  o.start = kStart;
-  o.journal_path = path;
-  o.snapshot_every_ticks = 2;
+  const FedAvgOptions f = TwoSatellites();
+  AggregatorOptions o = Options(path, /*snapshot_every_ticks=*/2);
   // The journal as it was when tick 2 was journaled, just before the
   // snapshot.
   o.after_journaled_tick = [&](int64_t ticks) {
