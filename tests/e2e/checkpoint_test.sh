@@ -26,15 +26,21 @@ kill_past() {
   wait "${pid}" 2>/dev/null || true
 }
 
+# killed_run DIR: a 24 h run into DIR, killed once its checkpoint holds
+# some trainings.
+killed_run() {
+  "${orbitfl}" run --scenario="${scenario}" --hours=24 --threads=1 --quiet \
+    --out="$1" >/dev/null 2>&1 &
+  kill_past $! "$1/checkpoint.log" 60000
+}
+
 "${orbitfl}" run --scenario="${scenario}" --hours=24 --threads=1 --quiet \
   --out="${work}/whole" >/dev/null
 [[ ! -e "${work}/whole/checkpoint.log" ]] ||
   fail "a completed run left its checkpoint"
 
 dir="${work}/killed"
-"${orbitfl}" run --scenario="${scenario}" --hours=24 --threads=1 --quiet \
-  --out="${dir}" >/dev/null 2>&1 &
-kill_past $! "${dir}/checkpoint.log" 60000
+killed_run "${dir}"
 [[ -s "${dir}/checkpoint.log" ]] || fail "the killed run left no checkpoint"
 # Resumed, and killed again once it trains past what it replayed.
 "${orbitfl}" run --resume="${dir}" --threads=1 --quiet >/dev/null 2>&1 &
@@ -60,16 +66,12 @@ echo "killed twice and resumed: every run file identical to the uninterrupted ru
 # A bare --resume (for scripts): the run --out names is resumed when it
 # stopped with these very settings, else started afresh.
 dir="${work}/picked-up"
-"${orbitfl}" run --scenario="${scenario}" --hours=24 --threads=1 --quiet \
-  --out="${dir}" >/dev/null 2>&1 &
-kill_past $! "${dir}/checkpoint.log" 60000
+killed_run "${dir}"
 "${orbitfl}" run --scenario="${scenario}" --hours=12 --threads=1 --quiet \
   --out="${dir}" --resume >/dev/null 2>"${work}/afresh.txt"
 grep -q "holds a checkpoint of other settings: starting afresh" "${work}/afresh.txt" ||
   fail "run --resume with other settings did not start afresh"
-"${orbitfl}" run --scenario="${scenario}" --hours=24 --threads=1 --quiet \
-  --out="${dir}" >/dev/null 2>&1 &
-kill_past $! "${dir}/checkpoint.log" 60000
+killed_run "${dir}"
 "${orbitfl}" run --scenario="${scenario}" --hours=24 --threads=1 --quiet \
   --out="${dir}" --resume >/dev/null 2>"${work}/picked.txt"
 grep -q "holds a checkpoint of this run: resuming it" "${work}/picked.txt" ||
