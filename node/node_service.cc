@@ -132,22 +132,6 @@ bool FitsLayout(const proto::ModelDelta& delta,
   return true;
 }
 
-// Whether `delta`'s shapes hold at most `limit` values in all (false for
-// a negative dimension).
-bool HoldsAtMost(const proto::ModelDelta& delta, int64_t limit) {
-  int64_t total = 0;
-  for (const proto::Tensor& t : delta.tensors()) {
-    int64_t n = 1;
-    for (int64_t d : t.shape()) {
-      if (d < 0 || (d != 0 && n > limit / d)) return false;
-      n *= d;
-    }
-    total += n;
-    if (total > limit) return false;
-  }
-  return true;
-}
-
 // Calls `f` on every model chunk `record` carries with data: those a model
 // download read and a model a peer handed over.
 template <typename F>
@@ -910,7 +894,7 @@ grpc::Status NodeService::DoMergeHeld(const proto::MergeRequest& request,
       return FitsLayout(part, model->tensors());
     }
     if (!parts.empty()) return FitsLayout(part, parts.front().tensors());
-    return HoldsAtMost(part, sat->trainable_parameters());
+    return proto::CheckDeltaSize(part, sat->trainable_parameters()).ok();
   };
   auto& held = relayed_[sat->name()];
   auto& order = relay_order_[sat->name()];

@@ -375,9 +375,7 @@ const std::vector<float>* DeltaEncoder::residual(
   return it == residuals_.end() ? nullptr : &it->second.values;
 }
 
-absl::StatusOr<ModelDelta> DecodeDelta(const ModelDelta& encoded,
-                                       int64_t max_values) {
-  // Every shape is checked before anything is allocated.
+absl::Status CheckDeltaSize(const ModelDelta& encoded, int64_t max_values) {
   int64_t total = 0;
   for (int k = 0; k < encoded.tensors_size(); ++k) {
     ORBITFL_ASSIGN_OR_RETURN(const int64_t n,
@@ -389,6 +387,13 @@ absl::StatusOr<ModelDelta> DecodeDelta(const ModelDelta& encoded,
           max_values, " values in all"));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ModelDelta> DecodeDelta(const ModelDelta& encoded,
+                                       int64_t max_values) {
+  // Every shape is checked before anything is allocated.
+  ORBITFL_RETURN_IF_ERROR(CheckDeltaSize(encoded, max_values));
   ModelDelta out = encoded;
   out.clear_tensors();
   for (int k = 0; k < encoded.tensors_size(); ++k) {

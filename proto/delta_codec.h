@@ -103,6 +103,10 @@ class DeltaEncoder {
 inline constexpr int64_t kMaxDeltaValues = int64_t{1} << 26;
 absl::StatusOr<ModelDelta> DecodeDelta(const ModelDelta& encoded,
                                        int64_t max_values = kMaxDeltaValues);
+// DecodeDelta's first check, alone: every shape valid, and no more than
+// `max_values` values in all; nothing is allocated.
+absl::Status CheckDeltaSize(const ModelDelta& encoded,
+                            int64_t max_values = kMaxDeltaValues);
 
 // The bytes the tensors' payloads take: data, 4 per top-k index, 4 for an
 // int8 scale. The serialised message (what a link carries) adds names,
