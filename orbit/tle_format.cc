@@ -81,10 +81,13 @@ absl::Status ValidateTle(const Tle& tle) {
   if (HasControlCharacters(tle.name) ||
       absl::StripAsciiWhitespace(tle.name) != tle.name ||
       absl::StartsWith(tle.name, "0 ") || absl::StartsWith(tle.name, "1 ") ||
-      absl::StartsWith(tle.name, "2 ")) {
+      absl::StartsWith(tle.name, "2 ") ||
+      // First in a file, ParseTles takes it for a byte order mark.
+      absl::StartsWith(tle.name, "\xEF\xBB\xBF")) {
     return absl::InvalidArgumentError(absl::StrCat(
         "tle.name: expected printable text without leading or trailing "
-        "blanks that does not start with \"0 \", \"1 \" or \"2 \", got \"",
+        "blanks that does not start with \"0 \", \"1 \", \"2 \" or a UTF-8 "
+        "byte order mark, got \"",
         absl::CEscape(tle.name), "\""));
   }
   if (tle.catalog_number < 0 || tle.catalog_number > 339999) {

@@ -328,6 +328,18 @@ TEST(TleTest, ValidateNamesTheField) {
   bad.name = "1 LOOKS LIKE LINE 1";
   EXPECT_THAT(ValidateTle(bad),
               StatusIs(absl::StatusCode::kInvalidArgument, "tle.name"));
+  // Parsed from the middle of a file, a name may begin with a byte order
+  // mark; written first in a file, the mark would be dropped and the name
+  // taken for line 2 (found by fuzzing).
+  auto parsed = ParseTles(absl::StrCat(FormatTle(tle), "\xEF\xBB\xBF" "2 -DEEP\n",
+                                       FormatTle(tle)),
+                          "bom.tle");
+  ASSERT_THAT(parsed, IsOk());
+  ASSERT_EQ(parsed->size(), 2u);
+  EXPECT_EQ((*parsed)[1].name, "\xEF\xBB\xBF" "2 -DEEP");
+  EXPECT_THAT(ValidateTle((*parsed)[1]),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "or a UTF-8 byte order mark"));
   bad = tle;
   bad.catalog_number = 340000;
   EXPECT_THAT(ValidateTle(bad), StatusIs(absl::StatusCode::kInvalidArgument,
